@@ -1,0 +1,254 @@
+"""Load and validate a content folder (see docs/content-format.md).
+
+Every problem is reported as ``FILE: field: reason``.  A bad item is skipped and
+logged; the rest still load.  Only an unusable folder (no catalogue, broken
+content.toml) raises :class:`ContentError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from kiosk.content.body import parse_body, resolve_asset
+from kiosk.content.errors import ContentError
+from kiosk.content.model import (
+    Audience,
+    Catalogue,
+    Category,
+    Content,
+    Item,
+    Priority,
+    Publisher,
+)
+
+log = logging.getLogger(__name__)
+
+_CATEGORY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
+_ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_ITEM_FIELDS = {
+    "id", "category", "title", "issuer", "date", "show_from", "show_until", "priority",
+    "audience", "tags", "images", "feedback_url",
+}
+_DEFAULT_COLOUR = (180, 20, 30)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file (BOM tolerated) with a clear message for other encodings."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ContentError(path, f"cannot read file: {e.strerror or e}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it looks like GBK/GB18030: save it as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        raise ContentError(path, f"not valid UTF-8 at byte {e.start}{hint}", "encoding") from None
+
+
+def read_toml(path: Path, text: str | None = None, *, field: str | None = None,
+              line_offset: int = 0) -> dict[str, Any]:
+    """Parse TOML; ``line_offset`` shifts reported line numbers to lines of the file."""
+    text = read_text(path) if text is None else text
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        msg = re.sub(r"line (\d+)", lambda m: f"line {int(m[1]) + line_offset}", str(e))
+        raise ContentError(path, f"invalid TOML: {msg}", field) from None
+
+
+def _str(data: dict[str, Any], key: str, path: Path, *, required: bool = True, default: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise ContentError(path, "missing (required)", key)
+        return default
+    if not isinstance(value, str):
+        raise ContentError(path, f"must be text, got {type(value).__name__}", key)
+    value = value.strip()
+    if required and not value:
+        raise ContentError(path, "must not be empty", key)
+    return value
+
+
+def parse_colour(value: object, path: Path, field: str) -> tuple[int, int, int]:
+    if value is None:
+        return _DEFAULT_COLOUR
+    if not isinstance(value, str) or not _COLOUR.match(value):
+        raise ContentError(path, f"colour must look like \"#C8102E\", got {value!r}", field)
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+
+# ---------------------------------------------------------------- bundle files
+
+
+def load_publisher(root: Path) -> Publisher:
+    path = root / "content.toml"
+    if not path.is_file():
+        raise ContentError(path, "missing: every content folder needs content.toml with at least name = \"…\"")
+    data = read_toml(path)
+    logo = None
+    if data.get("logo"):
+        logo = resolve_asset(root, _str(data, "logo", path), path, "logo")
+    feedback = _str(data, "feedback_url", path, required=False) or None
+    return Publisher(name=_str(data, "name", path), label=_str(data, "label", path, required=False,
+                                                               default="党务公开") or "党务公开",
+                     logo=logo, feedback_url=feedback)
+
+
+def load_catalogue(root: Path, default_group: str) -> Catalogue:
+    path = root / "catalogue.toml"
+    if not path.is_file():
+        raise ContentError(path, "missing: every content folder needs a catalogue of categories")
+    data = read_toml(path)
+    raw = data.get("category")
+    if not isinstance(raw, list) or not raw:
+        raise ContentError(path, "needs at least one [[category]] table", "category")
+    cats: list[Category] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(raw, start=1):
+        field = f"category {n}"
+        if not isinstance(entry, dict):
+            raise ContentError(path, "must be a table", field)
+        cid = _str(entry, "id", path)
+        if not _CATEGORY_ID.match(cid):
+            raise ContentError(path, f"id {cid!r} must be lower-case letters, digits and '-'", f"{field}.id")
+        if cid in seen:
+            raise ContentError(path, f"duplicate category id {cid!r}", f"{field}.id")
+        seen.add(cid)
+        order = entry.get("order", n)
+        if not isinstance(order, int) or isinstance(order, bool):
+            raise ContentError(path, f"order must be a whole number, got {order!r}", f"{field}.order")
+        cats.append(Category(id=cid, name=_str(entry, "name", path), order=order,
+                             colour=parse_colour(entry.get("colour"), path, f"{field}.colour"),
+                             group=_str(entry, "group", path, required=False, default=default_group)
+                             or default_group))
+    return Catalogue(tuple(cats))
+
+
+# ---------------------------------------------------------------- items
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Return (front matter, body, line number of the body's first line)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "+++":
+        raise ContentError(path, "the file must start with a line '+++' opening the TOML front matter",
+                           "front matter")
+    for n, line in enumerate(lines[1:], start=1):
+        if line.strip() == "+++":
+            return "\n".join(lines[1:n]), "\n".join(lines[n + 1:]), n + 2
+    raise ContentError(path, "no closing '+++' line after the front matter", "front matter")
+
+
+def _datetime(value: object, path: Path, field: str, *, end: bool = False) -> dt.datetime:
+    """A TOML date or local datetime; a date as an end means through that whole day."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        return value
+    if isinstance(value, dt.date):
+        start = dt.datetime.combine(value, dt.time())
+        return start + dt.timedelta(days=1) if end else start
+    if isinstance(value, str):
+        raise ContentError(path, f"{value!r} is text: write a TOML date without quotes, e.g. 2026-10-08 "
+                                 "or 2026-10-08T09:00:00", field)
+    raise ContentError(path, f"must be a date like 2026-10-08, got {value!r}", field)
+
+
+def _str_list(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContentError(path, "must be a list of text, e.g. [\"a\", \"b\"]", key)
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _enum(data: dict[str, Any], key: str, path: Path, enum_type: type[Priority] | type[Audience],
+          default: Priority | Audience) -> Any:
+    raw = data.get(key)
+    if raw is None:
+        return default
+    try:
+        return enum_type(raw)
+    except ValueError:
+        allowed = " or ".join(repr(e.value) for e in enum_type)
+        raise ContentError(path, f"must be {allowed}, got {raw!r}", key) from None
+
+
+def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
+    front, body, body_line = split_front_matter(read_text(path), path)
+    data = read_toml(path, front, field="front matter", line_offset=1)
+    unknown = sorted(set(data) - _ITEM_FIELDS)
+    if unknown:
+        raise ContentError(path, f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(_ITEM_FIELDS))}",
+                           unknown[0])
+    item_id = _str(data, "id", path)
+    if not _ITEM_ID.match(item_id):
+        raise ContentError(path, f"id {item_id!r} may hold only letters, digits, '-' and '_'", "id")
+    category = _str(data, "category", path)
+    if catalogue.get(category) is None:
+        known = ", ".join(c.id for c in catalogue.ordered())
+        raise ContentError(path, f"unknown category {category!r}; the catalogue has: {known}", "category")
+    if "date" not in data:
+        raise ContentError(path, "missing (required)", "date")
+    date_value = data["date"]
+    if isinstance(date_value, dt.datetime):
+        date_value = date_value.date()
+    if not isinstance(date_value, dt.date):
+        _datetime(date_value, path, "date")  # raises with a clear message
+    show_from = _datetime(data.get("show_from", date_value), path, "show_from")
+    show_until = None
+    if data.get("show_until") is not None:
+        show_until = _datetime(data["show_until"], path, "show_until", end=True)
+        if show_until <= show_from:
+            raise ContentError(path, f"ends ({show_until}) before it starts ({show_from})", "show_until")
+    images = tuple(resolve_asset(root, rel, path, "images") for rel in _str_list(data, "images", path))
+    feedback = _str(data, "feedback_url", path, required=False) or None
+    return Item(
+        id=item_id, category=category, title=_str(data, "title", path), issuer=_str(data, "issuer", path),
+        date=date_value, show_from=show_from, show_until=show_until,
+        priority=_enum(data, "priority", path, Priority, Priority.NORMAL),
+        audience=_enum(data, "audience", path, Audience, Audience.PUBLIC),
+        tags=_str_list(data, "tags", path), images=images, feedback_url=feedback,
+        body=parse_body(body, path, root, body_line), source=path, feed=feed,
+    )
+
+
+def load_content(root: Path, feed: str = "local") -> Content:
+    """Load a content folder.  Raises ContentError only when the folder as a whole is unusable."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ContentError(root, "content folder not found")
+    publisher = load_publisher(root)
+    catalogue = load_catalogue(root, publisher.label)
+    items: list[Item] = []
+    errors: list[str] = []
+    seen: dict[str, Path] = {}
+    items_dir = root / "items"
+    files = sorted(items_dir.glob("*.md")) if items_dir.is_dir() else []
+    for path in files:
+        try:
+            item = parse_item(path, root, catalogue, feed)
+        except ContentError as e:
+            errors.append(str(e))
+            log.error("skipping item: %s", e)
+            continue
+        if item.id in seen:
+            msg = f"{path}: id: duplicate id {item.id!r} (also in {seen[item.id].name}); skipped"
+            errors.append(msg)
+            log.error("%s", msg)
+            continue
+        seen[item.id] = path
+        items.append(item)
+    return Content(publisher=publisher, catalogue=catalogue, items=tuple(items), root=root,
+                   errors=tuple(errors), feed=feed)
