@@ -99,7 +99,8 @@ def test_latin_lines_joined_with_space(tmp_path: Path) -> None:
     [
         ('category = "decisions"', 'category = "nosuch"', "category", "unknown category 'nosuch'"),
         ("date = 2026-10-08", 'date = "2026-10-08"', "date", "write a TOML date without quotes"),
-        ("date = 2026-10-08", "date = 2026-13-08", "front matter", "invalid TOML: Expected newline or end of document after a statement (at line 6"),
+        ("date = 2026-10-08", "date = 2026-13-08", "front matter",
+         "invalid TOML: Expected newline or end of document after a statement (at line 6"),
         ("date = 2026-10-08\n", "", "date", "missing"),
         ('title = "关于召开党员大会的通知"', 'title = ""', "title", "must not be empty"),
         ('id = "n1"', 'id = "bad id!"', "id", "may hold only"),

@@ -1,0 +1,88 @@
+"""Command line: ``kiosk play | demo | feed … | sync | status`` — a thin argparse front."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+log = logging.getLogger("kiosk")
+
+
+def _at(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date/time like 2026-11-20T09:00: {value!r}") from None
+
+
+def _add_play_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="device config TOML (defaults: config/default.toml)")
+    p.add_argument("--content", type=Path, help="play this content folder instead of the configured one")
+    p.add_argument("--windowed", action="store_true", help="run in a window (development)")
+    p.add_argument("--size", help="window/canvas size WxH, e.g. 1080x1920")
+    p.add_argument("--rotation", type=int, choices=(0, 90, 180, 270), help="override screen.rotation")
+    p.add_argument("--headless", action="store_true", help="no display: render offscreen (tests, remote checks)")
+    p.add_argument("--frames", type=int, help="stop after N frames (headless: simulated time, 1/fps per frame)")
+    p.add_argument("--screenshot", type=Path, help="save the last frame as PNG")
+    p.add_argument("--at", type=_at, help="start the (simulated) clock at this local time, e.g. 2026-11-20T09:00")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Player for public-disclosure screens (党务公开).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+    play = sub.add_parser("play", help="play the configured content fullscreen")
+    _add_play_options(play)
+    demo = sub.add_parser("demo", help="play the built-in demo with no configuration at all")
+    _add_play_options(demo)
+    try:
+        from kiosk.feed.cli import add_feed_commands
+    except ImportError:  # the feed layer is optional at this stage
+        pass
+    else:
+        add_feed_commands(sub)
+    return parser
+
+
+def _run_play(args: argparse.Namespace, demo: bool) -> int:
+    from kiosk.app import PlayOptions, run
+    from kiosk.config import ConfigError, load_config
+
+    try:
+        config = load_config(None if demo else args.config)
+    except ConfigError as e:
+        log.error("configuration refused: %s", e)
+        return 2
+    size = None
+    if args.size:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            size = (w, h)
+        except ValueError:
+            log.error("--size must look like 1920x1080, got %r", args.size)
+            return 2
+    options = PlayOptions(content=args.content, windowed=args.windowed, size=size, rotation=args.rotation,
+                          headless=args.headless, frames=args.frames, screenshot=args.screenshot,
+                          start=args.at, demo=demo)
+    return run(config, options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command in ("play", "demo"):
+        return _run_play(args, demo=args.command == "demo")
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        build_parser().print_help()
+        return 2
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""The lobby player: wires content source, schedule and rendering into handle/update/draw.
+
+It decides nothing itself: the schedule says what to show, the slide renderer
+draws it.  The player keeps the last good content through every failure, takes
+new content only at a slide boundary, and redraws only what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import pygame
+
+from kiosk.config import Config
+from kiosk.content import Category, Content, Item
+from kiosk.render.cache import SurfaceCache
+from kiosk.render.fonts import FontSet
+from kiosk.render.geometry import compute_zones
+from kiosk.render.prerender import Prerenderer
+from kiosk.render.slides import SlideRenderer, draw_off_clock
+from kiosk.render.text import Theme
+from kiosk.render.transition import Transition
+from kiosk.render.zones import PALETTES, Header, Ticker, TickerEntry
+from kiosk.schedule import (
+    DisplayHours,
+    Playlist,
+    ScheduleError,
+    Scheduler,
+    ScheduleSettings,
+    Slot,
+    load_playlists,
+)
+from kiosk.sources import FolderSource, Loaded
+from kiosk.textlayout import TextStyle
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Showing:
+    """What is on screen: a slot of the schedule and which of its parts."""
+
+    slot: Slot
+    part: int
+    part_started: float  # monotonic seconds
+    parts: int
+
+
+def text_style(config: Config, short: int) -> TextStyle:
+    body = config.text.body_px or round(short / 24)
+    minimum = config.text.min_body_px or round(short / 30)
+    return TextStyle(body_px=body, min_body_px=min(minimum, body))
+
+
+def schedule_settings(config: Config) -> ScheduleSettings:
+    """Schedule settings from the config; an impossible combination falls back to the defaults."""
+    s = config.schedule
+    try:
+        return ScheduleSettings(audience=config.device.audience_enum, urgent_every=s.urgent_every,
+                                auto_base=s.auto_base, chars_per_second=s.chars_per_second,
+                                min_duration=s.min_duration, max_duration=s.max_duration,
+                                image_duration=s.image_duration, ticker_latest=config.ticker.latest)
+    except ScheduleError as e:
+        log.error("%s: %s; using the default schedule settings", config.source, e)
+        return ScheduleSettings(audience=config.device.audience_enum)
+
+
+class Player:
+    def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], source: FolderSource,
+                 display_hours: DisplayHours, prerender: bool = True) -> None:
+        self.config = config
+        self.fonts = fonts
+        self.size = size
+        self.source = source
+        self.display_hours = display_hours
+        self.zones = compute_zones(*size, ticker=config.ticker.enabled)
+        self.palette = PALETTES[config.screen.theme]
+        theme = Theme.dark() if config.screen.theme == "dark" else Theme()
+        self.header = Header(self.zones.header, fonts, self.palette)
+        self.ticker = Ticker(self.zones.footer, fonts, self.palette, config.ticker.speed, config.screen.fps)
+        main = pygame.Rect(self.zones.main)
+        self.main_rect = main
+        self.slides = SlideRenderer(fonts, main.size, self.zones.short, text_style(config, self.zones.short),
+                                    theme, self.palette, self._category_of, SurfaceCache(),
+                                    config.screen.theme)
+        self.contents: tuple[Content, ...] = ()
+        self.errors: tuple[str, ...] = ()
+        self.scheduler = Scheduler([], [], schedule_settings(config), self.slides.page_count)
+        self.showing: Showing | None = None
+        self.upcoming: Slot | None = None
+        self.surface: pygame.Surface | None = None  # the main-zone surface on screen
+        self.transition: Transition | None = None
+        self.display_on = True
+        self.status_visible = False
+        self._full_redraw = True
+        self._last_second: dt.datetime | None = None
+        self.prerender = Prerenderer(self.slides) if prerender else None
+
+    # ------------------------------------------------------------ content
+
+    def _category_of(self, item: Item) -> Category | None:
+        for content in self.contents:
+            if content.feed == item.feed:
+                return content.catalogue.get(item.category)
+        return None
+
+    def _content_of(self, item: Item | None) -> Content | None:
+        for content in self.contents:
+            if item is None or content.feed == item.feed:
+                return content
+        return None
+
+    def _playlists(self, contents: tuple[Content, ...]) -> list[Playlist]:
+        device, errors = load_playlists(self.config.playlists_dir())
+        bundle: list[Playlist] = []
+        for content in contents:
+            folder = content.root / "playlists"
+            if folder.is_dir():
+                found, errs = load_playlists(folder)
+                bundle.extend(found)
+                errors.extend(errs)
+        for e in errors:
+            log.error("playlist skipped: %s", e)
+        if bundle and (self.config.content.playlist_source == "bundle" or not device):
+            return bundle
+        return device or bundle
+
+    def take_content(self, loaded: Loaded) -> None:
+        """Install newly loaded content (called at a slide boundary)."""
+        self.contents = loaded.contents
+        self.errors = loaded.errors
+        self.scheduler.replace_content(self.contents, self._playlists(self.contents))
+        first = self._content_of(None)
+        if first is not None:
+            self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
+        n = sum(len(c.items) for c in self.contents)
+        log.info("content loaded: %d item(s) from %d feed(s), %d problem(s)", n, len(self.contents),
+                 len(self.errors))
+
+    def poll_content(self) -> None:
+        loaded = self.source.poll()
+        if loaded is not None:
+            self.take_content(loaded)
+            self.upcoming = None
+
+    # ------------------------------------------------------------ schedule
+
+    def start(self, now: dt.datetime, mono: float) -> None:
+        self.poll_content()
+        self.display_on = self.display_hours.is_on(now)
+        self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
+
+    def _begin(self, slot: Slot | None, now: dt.datetime, mono: float, transition: bool = True) -> None:
+        if slot is None:
+            self.showing = None
+            new = self._idle_surface()
+        else:
+            parts = self.slides.page_count(slot.item)
+            self.showing = Showing(slot, 0, mono, parts)
+            new = self.slides.slide(slot.item, 0)
+            content = self._content_of(slot.item)
+            if content is not None:
+                self.header.set_publisher(f"{content.publisher.name}  {content.publisher.label}",
+                                          content.publisher.logo)
+            self._refresh_ticker(now)
+            self.upcoming = None
+        self._show(new, transition)
+
+    def _show(self, new: pygame.Surface, transition: bool) -> None:
+        if transition and self.surface is not None and self.config.transition.kind != "cut":
+            self.transition = Transition(self.surface, new, self.config.transition.kind,
+                                         self.config.transition.ms / 1000)
+        else:
+            self.transition = None
+            self._full_redraw = True
+        self.surface = new
+
+    def _idle_surface(self) -> pygame.Surface:
+        first = self._content_of(None)
+        publisher = first.publisher.name if first else "公开栏"
+        if first is not None:
+            self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
+        else:
+            self.header.set_publisher("信息公开栏", None)
+        self.ticker.set_entries([])
+        return self.slides.idle(publisher, self.config.device.id, self.config.device.site)
+
+    def _refresh_ticker(self, now: dt.datetime) -> None:
+        if self.config.ticker.enabled:
+            self.ticker.set_entries([TickerEntry(it.title, it.urgent) for it in self.scheduler.ticker(now)])
+
+    def _part_duration(self) -> float:
+        assert self.showing is not None
+        durations = self.showing.slot.durations
+        return durations[min(self.showing.part, len(durations) - 1)] if durations else 10.0
+
+    def _advance(self, now: dt.datetime, mono: float) -> None:
+        s = self.showing
+        if s is not None and s.part + 1 < min(s.parts, len(s.slot.durations) or s.parts):
+            s.part += 1
+            s.part_started = mono
+            self._show(self.slides.slide(s.slot.item, s.part), transition=True)
+            return
+        self.poll_content()  # new content only at a slot boundary
+        slot = self.upcoming
+        self.upcoming = None
+        if slot is None or not slot.item.valid_at(now):
+            slot = self.scheduler.next_slot(now)
+        self._begin(slot, now, mono)
+
+    def _prefetch(self, now: dt.datetime) -> None:
+        """Decide the next slot early and render it in the background while this one shows."""
+        if self.upcoming is not None or self.showing is None or self.transition is not None:
+            return
+        self.upcoming = self.scheduler.next_slot(now)
+        if self.prerender is not None:
+            s = self.showing
+            self.prerender.request([(s.slot.item, p) for p in range(s.part + 1, s.parts)])
+            if self.upcoming is not None:
+                self.prerender.request([(self.upcoming.item, 0)])
+
+    # ------------------------------------------------------------ loop phases
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        """Returns True when the event was used."""
+        if event.type == pygame.KEYDOWN and self._technician_combo(event):
+            self.status_visible = not self.status_visible
+            self._full_redraw = True
+            return True
+        return False
+
+    def _technician_combo(self, event: pygame.event.Event) -> bool:
+        parts = self.config.kiosk.technician_keys.lower().split("+")
+        mods = {"ctrl": pygame.KMOD_CTRL, "alt": pygame.KMOD_ALT, "shift": pygame.KMOD_SHIFT}
+        try:
+            key = pygame.key.key_code(parts[-1])
+        except ValueError:
+            return False
+        return event.key == key and all(event.mod & mods[m] for m in parts[:-1] if m in mods)
+
+    def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
+        on = self.display_hours.is_on(now)
+        if on != self.display_on:
+            self.display_on = on
+            self._full_redraw = True
+            if on:
+                self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
+        if not on:
+            return
+        second = now.replace(microsecond=0)
+        if second != self._last_second:
+            self._last_second = second
+            urgent = self.scheduler.urgent_interrupt(now)
+            if urgent is not None:
+                log.info("urgent notice interrupts: %s", urgent.item.key)
+                self._begin(urgent, now, mono)
+        if self.transition is not None:
+            self.transition.update(dt_s)
+        elif self.showing is None:
+            if second.second == 0 and self.scheduler.current_items(now):
+                self._advance(now, mono)  # content became valid: leave the idle screen
+        elif mono - self.showing.part_started >= self._part_duration():
+            self._advance(now, mono)
+        else:
+            self._prefetch(now)
+        self.ticker.advance()
+
+    @property
+    def animating(self) -> bool:
+        return self.display_on and (self.transition is not None or self.ticker.moving)
+
+    def draw(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+        if not self.display_on:
+            if self._full_redraw or now.second == 0 and now.microsecond < 200_000:
+                self._full_redraw = False
+                draw_off_clock(canvas, self.fonts, now, self.config.display.off_mode == "clock")
+                return [canvas.get_rect()]
+            return []
+        dirty: list[pygame.Rect] = []
+        if self._full_redraw:
+            self._full_redraw = False
+            self.header._shown_second = None
+            self.ticker._dirty = True
+            if self.surface is not None:
+                canvas.blit(self.surface, self.main_rect)
+            dirty.append(canvas.get_rect())
+        if self.transition is not None:
+            self.transition.draw(canvas, self.main_rect.topleft)
+            dirty.append(self.main_rect.copy())
+            if self.transition.done:
+                self.transition = None
+        dirty += self.header.draw(canvas, now)
+        dirty += self.ticker.draw(canvas)
+        if self.status_visible:
+            dirty.append(self._draw_status(canvas))
+        return dirty
+
+    def _draw_status(self, canvas: pygame.Surface) -> pygame.Rect:
+        feeds = "  ".join(f"{c.feed}:{len(c.items)}条" for c in self.contents) or "无内容"
+        text = f"设备 {self.config.device.id}  内容 {feeds}  问题 {len(self.errors)}"
+        if self.errors:
+            text += f"  最近: {self.errors[-1][-80:]}"
+        px = max(12, self.zones.header[3] // 4)
+        surf = self.fonts.render(text, px, (255, 255, 255))
+        rect = pygame.Rect(0, self.main_rect.bottom - px * 2, self.size[0], px * 2)
+        canvas.fill((30, 30, 30), rect)
+        canvas.blit(surf, (px // 2, rect.y + px // 2))
+        return rect
+
+    def shutdown(self) -> None:
+        if self.prerender is not None:
+            self.prerender.stop()

@@ -1,0 +1,69 @@
+"""Load images for slides through Pillow: EXIF orientation, bounded memory, letterbox.
+
+A corrupt, truncated or gigantic image raises :class:`ImageError` naming the file;
+the caller shows a text fallback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import pygame
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
+
+# Refuse decompression bombs outright: 80 megapixels is far beyond any notice photo.
+MAX_PIXELS = 80_000_000
+
+
+class ImageError(Exception):
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(f"{path}: {reason}")
+
+
+def _open_reduced(path: Path, box: tuple[int, int]) -> Image.Image:
+    """Open and decode at most about 2x the target size (JPEG DCT scaling keeps memory bounded)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        img = Image.open(path)
+    w, h = img.size
+    if w * h > MAX_PIXELS:
+        raise ImageError(path, f"image is {w}x{h} pixels, more than the {MAX_PIXELS // 1_000_000} MP limit")
+    if img.format == "JPEG":
+        # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: never the full bitmap for a huge photo.
+        img.draft("RGB", (box[0] * 2, box[1] * 2))
+    return img
+
+
+def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
+    """Decode ``path``, apply EXIF orientation and scale it to fit inside ``box`` (aspect kept)."""
+    if box[0] <= 0 or box[1] <= 0:
+        raise ImageError(path, f"no room to draw it ({box[0]}x{box[1]})")
+    try:
+        img = _open_reduced(path, box)
+        img = ImageOps.exif_transpose(img) or img
+        img = img.convert("RGBA") if img.mode in ("RGBA", "LA", "P", "PA") else img.convert("RGB")
+        img = ImageOps.contain(img, box, Image.Resampling.LANCZOS)
+        data = img.tobytes()
+    except ImageError:
+        raise
+    except FileNotFoundError:
+        raise ImageError(path, "file not found") from None
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(path, f"not a readable image ({e})") from None
+    except (OSError, ValueError, SyntaxError) as e:
+        raise ImageError(path, f"corrupt or truncated image ({e})") from None
+    return pygame.image.frombytes(data, img.size, img.mode)
+
+
+def letterbox(surface: pygame.Surface, size: tuple[int, int], background: tuple[int, int, int]) -> pygame.Surface:
+    """Centre ``surface`` on a ``size`` canvas of ``background`` colour."""
+    canvas = pygame.Surface(size)
+    canvas.fill(background)
+    rect = surface.get_rect(center=(size[0] // 2, size[1] // 2))
+    canvas.blit(surface, rect)
+    return canvas

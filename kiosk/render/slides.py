@@ -1,0 +1,215 @@
+"""Slide surfaces: a notice page, an image page, the idle screen and the screen-off clock.
+
+A slide covers the main zone.  Rendering decides nothing: the schedule says which
+item and which part; this module only draws it, through a bounded surface cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from kiosk.content import Category, Item
+from kiosk.render.cache import SurfaceCache
+from kiosk.render.fonts import FontSet
+from kiosk.render.geometry import SlideFrame, slide_frame
+from kiosk.render.images import ImageError, letterbox, load_fitted
+from kiosk.render.text import Theme, draw_page
+from kiosk.render.zones import Palette, chinese_date
+from kiosk.textlayout import Page, TextStyle, layout_notice
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One screenful of an item: a text page or one of its images."""
+
+    kind: str  # "text" or "image"
+    index: int  # page index (text) or image index (image)
+
+
+class SlideRenderer:
+    """Lays out and draws slides of ``size`` (the main zone) with a shared surface cache."""
+
+    def __init__(self, fonts: FontSet, size: tuple[int, int], short: int, style: TextStyle, theme: Theme,
+                 palette: Palette, category_of: Callable[[Item], Category | None],
+                 cache: SurfaceCache | None = None, theme_name: str = "paper") -> None:
+        self.fonts = fonts
+        self.size = size
+        self.short = short
+        self.style = style
+        self.theme = theme
+        self.palette = palette
+        self.category_of = category_of
+        self.cache = cache or SurfaceCache()
+        self.theme_name = theme_name
+        self.frame: SlideFrame = slide_frame(size[0], size[1], short)
+        self._layouts: OrderedDict[str, list[Page]] = OrderedDict()
+        self._lock = threading.RLock()
+        self.decorate: Callable[[pygame.Surface, Item, SlideFrame], None] | None = None
+
+    # ------------------------------------------------------------ layout
+
+    def layout(self, item: Item) -> list[Page]:
+        key = item.digest()
+        with self._lock:
+            pages = self._layouts.get(key)
+            if pages is not None:
+                self._layouts.move_to_end(key)
+                return pages
+        _, _, w, h = self.frame.page
+        pages = layout_notice(item, w, h, self.style, self.fonts.advance)
+        with self._lock:
+            self._layouts[key] = pages
+            while len(self._layouts) > 256:
+                self._layouts.popitem(last=False)
+        return pages
+
+    def parts(self, item: Item) -> list[Part]:
+        texts = [Part("text", i) for i in range(len(self.layout(item)))]
+        return texts + [Part("image", i) for i in range(len(item.images))]
+
+    def page_count(self, item: Item) -> int:
+        return len(self.parts(item))
+
+    # ------------------------------------------------------------ slides
+
+    def slide(self, item: Item, part_index: int) -> pygame.Surface:
+        key = (item.digest(), part_index, self.size, self.theme_name)
+        surface = self.cache.get(key)
+        if surface is None:
+            surface = self._render(item, part_index)
+            self.cache.put(key, surface)
+        return surface
+
+    def _blank(self) -> pygame.Surface:
+        surface = pygame.Surface(self.size)
+        surface.fill(self.palette.paper)
+        return surface
+
+    def _render(self, item: Item, part_index: int) -> pygame.Surface:
+        parts = self.parts(item)
+        part = parts[min(part_index, len(parts) - 1)]
+        surface = self._blank()
+        self._draw_band(surface, item)
+        if part.kind == "text":
+            pages = self.layout(item)
+            px, py, _, _ = self.frame.page
+            draw_page(surface, pages[part.index], self.fonts, self.theme, origin=(px, py),
+                      draw_image=self._draw_image_box)
+        else:
+            self._draw_image_part(surface, item, item.images[part.index])
+        self._draw_indicator(surface, part_index, len(parts))
+        if self.decorate is not None:
+            self.decorate(surface, item, self.frame)
+        return surface
+
+    def _draw_band(self, surface: pygame.Surface, item: Item) -> None:
+        x, y, w, h = self.frame.band
+        cat = self.category_of(item)
+        name = cat.name if cat else item.category
+        colour = cat.colour if cat else self.palette.header_bg
+        px = max(12, round(h * 0.55))
+        label = self.fonts.render(name, px, (255, 255, 255), bold=True)
+        chip = pygame.Rect(x, y + (h - round(px * 1.6)) // 2, label.get_width() + px, round(px * 1.6))
+        pygame.draw.rect(surface, colour, chip, border_radius=px // 3)
+        surface.blit(label, label.get_rect(center=chip.center))
+        group = cat.group if cat else ""
+        info = "  ".join(s for s in (group, "紧急通知" if item.urgent else "") if s)
+        if info:
+            text = self.fonts.render(info, round(px * 0.9), self.palette.muted)
+            surface.blit(text, text.get_rect(midleft=(chip.right + px, chip.centery)))
+        pygame.draw.line(surface, colour, (x, y + h - 1), (x + w, y + h - 1), max(1, h // 16))
+
+    def _draw_indicator(self, surface: pygame.Surface, index: int, count: int) -> None:
+        if count <= 1:
+            return
+        x, y, w, h = self.frame.footer
+        text = self.fonts.render(f"第 {index + 1} / {count} 页", round(h * 0.6), self.palette.muted)
+        surface.blit(text, text.get_rect(midright=(x + w, y + h // 2)))
+        dot = max(3, h // 6)
+        gap = dot * 3
+        cx = x + w - text.get_width() - gap * count - dot * 2
+        for i in range(count):
+            colour = self.palette.header_bg if i == index else (200, 190, 180)
+            pygame.draw.circle(surface, colour, (cx + i * gap, y + h // 2), dot if i == index else dot * 2 // 3)
+
+    def _draw_image_box(self, surface: pygame.Surface, box: object) -> None:
+        path: Path = box.path  # type: ignore[attr-defined]
+        rect = pygame.Rect(box.x, box.y, box.w, box.h)  # type: ignore[attr-defined]
+        try:
+            img = load_fitted(path, rect.size)
+            surface.blit(img, img.get_rect(center=rect.center))
+        except ImageError as e:
+            log.error("image not shown: %s", e)
+            self._image_fallback(surface, rect, path)
+
+    def _draw_image_part(self, surface: pygame.Surface, item: Item, path: Path) -> None:
+        x, y, w, h = self.frame.page
+        title_px = max(14, round(self.style.body_px * 0.8))
+        title = self.fonts.render(item.title, title_px, self.theme.colour("title"), bold=True)
+        surface.blit(title, title.get_rect(midtop=(x + w // 2, y)))
+        area = pygame.Rect(x, y + round(title_px * 1.6), w, h - round(title_px * 1.6))
+        try:
+            img = load_fitted(path, area.size)
+        except ImageError as e:
+            log.error("image slide falls back to text: %s", e)
+            self._image_fallback(surface, area, path)
+            return
+        surface.blit(letterbox(img, area.size, self.palette.paper), area.topleft)
+
+    def _image_fallback(self, surface: pygame.Surface, rect: pygame.Rect, path: Path) -> None:
+        pygame.draw.rect(surface, (220, 210, 200), rect, width=max(1, rect.w // 300), border_radius=8)
+        px = max(12, min(rect.h // 6, self.style.body_px))
+        msg = self.fonts.render("图片暂时无法显示", px, self.palette.muted)
+        name = self.fonts.render(path.name, round(px * 0.6), self.palette.muted)
+        surface.blit(msg, msg.get_rect(center=(rect.centerx, rect.centery - px // 2)))
+        surface.blit(name, name.get_rect(center=(rect.centerx, rect.centery + px)))
+
+    # ------------------------------------------------------------ special screens
+
+    def idle(self, publisher: str, device_id: str, site: str) -> pygame.Surface:
+        """No valid content: never a black screen; say so plainly."""
+        key = ("idle", publisher, device_id, site, self.size, self.theme_name)
+        surface = self.cache.get(key)
+        if surface is not None:
+            return surface
+        surface = self._blank()
+        w, h = self.size
+        px = round(self.short * 0.08)
+        lines = [(publisher, round(px * 0.6), self.theme.colour("title"), True),
+                 ("暂无公开内容", px, self.palette.header_bg, True),
+                 (site, round(px * 0.45), self.palette.muted, False),
+                 (f"设备编号 {device_id}", round(px * 0.4), self.palette.muted, False)]
+        y = h // 2 - px * 2
+        for text, size, colour, bold in lines:
+            if not text:
+                continue
+            s = self.fonts.render(text, size, colour, bold=bold)
+            surface.blit(s, s.get_rect(midtop=(w // 2, y)))
+            y += round(size * 1.8)
+        self.cache.put(key, surface)
+        return surface
+
+
+def draw_off_clock(surface: pygame.Surface, fonts: FontSet, now: dt.datetime, dim: bool) -> None:
+    """Outside display hours: black, or a dim clock that drifts a little each minute (no burn-in)."""
+    surface.fill((0, 0, 0))
+    if not dim:
+        return
+    w, h = surface.get_size()
+    px = round(min(w, h) * 0.12)
+    clock = fonts.render(now.strftime("%H:%M"), px, (70, 70, 70))
+    date = fonts.render(chinese_date(now.date()), round(px * 0.3), (60, 60, 60))
+    drift = (now.minute % 10 - 5) * px // 10
+    centre = (w // 2 + drift, h // 2 + drift // 2)
+    surface.blit(clock, clock.get_rect(center=centre))
+    surface.blit(date, date.get_rect(midtop=(centre[0], centre[1] + px // 2 + px // 4)))

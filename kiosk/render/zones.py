@@ -1,0 +1,177 @@
+"""The header (issuing body, logo, date, clock) and the footer ticker.
+
+Each zone redraws only when what it shows changes: the header once a second for
+the clock, the ticker once per frame while it moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from kiosk.render.fonts import FontSet
+from kiosk.render.geometry import Rect
+from kiosk.render.images import ImageError, load_fitted
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = "一二三四五六日"
+RGB = tuple[int, int, int]
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+
+
+@dataclass(frozen=True)
+class Palette:
+    header_bg: RGB = (168, 18, 28)
+    header_fg: RGB = (255, 240, 200)
+    header_accent: RGB = (246, 206, 110)
+    ticker_bg: RGB = (120, 10, 18)
+    ticker_fg: RGB = (255, 250, 235)
+    ticker_urgent: RGB = (255, 214, 90)
+    paper: RGB = (251, 247, 238)
+    muted: RGB = (110, 100, 90)
+
+
+PALETTES = {
+    "paper": Palette(),
+    "dark": Palette(header_bg=(90, 0, 8), ticker_bg=(40, 0, 4), paper=(18, 18, 20), muted=(200, 200, 200)),
+}
+
+
+class Header:
+    """Issuing body on the left (with its logo), date and clock on the right."""
+
+    def __init__(self, rect: Rect, fonts: FontSet, palette: Palette) -> None:
+        self.rect = pygame.Rect(rect)
+        self.fonts = fonts
+        self.palette = palette
+        self.px = max(14, round(self.rect.h * 0.42))
+        self._title = ""
+        self._logo_path: Path | None = None
+        self._left: pygame.Surface | None = None
+        self._shown_second: tuple[int, ...] | None = None
+
+    def set_publisher(self, title: str, logo: Path | None) -> None:
+        if title != self._title or logo != self._logo_path:
+            self._title, self._logo_path = title, logo
+            self._left = None
+            self._shown_second = None
+
+    def _render_left(self) -> pygame.Surface:
+        h = self.rect.h
+        surf = pygame.Surface((self.rect.w * 2 // 3, h))
+        surf.fill(self.palette.header_bg)
+        x = round(h * 0.3)
+        if self._logo_path is not None:
+            try:
+                logo = load_fitted(self._logo_path, (round(h * 0.78), round(h * 0.78)))
+                surf.blit(logo, (x, (h - logo.get_height()) // 2))
+                x += logo.get_width() + round(h * 0.2)
+            except ImageError as e:
+                log.error("logo not shown: %s", e)
+        text = self.fonts.render(self._title, self.px, self.palette.header_fg, bold=True)
+        surf.blit(text, (x, (h - text.get_height()) // 2))
+        return surf
+
+    def needs_redraw(self, now: dt.datetime) -> bool:
+        return self._shown_second != now.timetuple()[:6]
+
+    def draw(self, surface: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+        if not self.needs_redraw(now):
+            return []
+        first = self._shown_second is None
+        self._shown_second = now.timetuple()[:6]
+        if self._left is None:
+            self._left = self._render_left()
+        p = self.palette
+        if first:
+            surface.fill(p.header_bg, self.rect)
+            surface.blit(self._left, self.rect.topleft)
+        clock = self.fonts.render(now.strftime("%H:%M:%S"), round(self.px * 1.15), p.header_accent, bold=True)
+        date = self.fonts.render(chinese_date(now.date()), round(self.px * 0.8), p.header_fg)
+        pad = round(self.rect.h * 0.3)
+        right = pygame.Rect(0, 0, clock.get_width() + date.get_width() + pad * 3, self.rect.h)
+        right.topright = self.rect.topright
+        surface.fill(p.header_bg, right)
+        surface.blit(clock, clock.get_rect(midright=(right.right - pad, self.rect.centery)))
+        surface.blit(date, date.get_rect(midright=(right.right - pad * 2 - clock.get_width(), self.rect.centery)))
+        return [self.rect.copy()] if first else [right]
+
+
+@dataclass(frozen=True)
+class TickerEntry:
+    text: str
+    urgent: bool = False
+
+
+class Ticker:
+    """A footer strip scrolling titles right to left by a whole number of pixels per frame."""
+
+    def __init__(self, rect: Rect, fonts: FontSet, palette: Palette, speed: int, fps: int) -> None:
+        self.rect = pygame.Rect(rect)
+        self.fonts = fonts
+        self.palette = palette
+        self.step = max(1, round(speed / max(1, fps)))  # constant pixels per refresh: no judder
+        self.px = max(12, round(self.rect.h * 0.5))
+        self._entries: tuple[TickerEntry, ...] = ()
+        self._segments: list[pygame.Surface] = []
+        self._length = 0
+        self.offset = 0
+        self._dirty = True
+
+    def set_entries(self, entries: Sequence[TickerEntry]) -> None:
+        entries = tuple(entries)
+        if entries == self._entries:
+            return
+        self._entries = entries
+        self._segments = [self._render_entry(e) for e in entries]
+        gap = self.px * 3
+        self._length = sum(s.get_width() + gap for s in self._segments)
+        # start with the first title already on screen, near the left edge, not off to the right
+        self.offset = max(0, self.rect.w - self.px)
+        self._dirty = True
+
+    def _render_entry(self, entry: TickerEntry) -> pygame.Surface:
+        p = self.palette
+        mark = "【紧急】" if entry.urgent else "◆ "
+        colour = p.ticker_urgent if entry.urgent else p.ticker_fg
+        return self.fonts.render(mark + entry.text, self.px, colour, bold=entry.urgent)
+
+    @property
+    def moving(self) -> bool:
+        return bool(self._segments) and self.rect.h > 0
+
+    def advance(self) -> None:
+        if self.moving:
+            self.offset = (self.offset + self.step) % (self._length + self.rect.w)
+            self._dirty = True
+
+    def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        if not self._dirty or self.rect.h <= 0:
+            return []
+        self._dirty = False
+        surface.fill(self.palette.ticker_bg, self.rect)
+        if not self._segments:
+            return [self.rect.copy()]
+        clip = surface.get_clip()
+        surface.set_clip(self.rect)
+        gap = self.px * 3
+        x = self.rect.right - self.offset
+        cycle = self._length + self.rect.w
+        for start in (x, x + cycle):
+            pos = start
+            for seg in self._segments:
+                w = seg.get_width()
+                if pos + w > self.rect.left and pos < self.rect.right:
+                    surface.blit(seg, (pos, self.rect.centery - seg.get_height() // 2))
+                pos += w + gap
+        surface.set_clip(clip)
+        return [self.rect.copy()]
