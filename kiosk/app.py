@@ -155,26 +155,15 @@ def _loop(pygame, player, screen, canvas, rotation, clock, fake, config, options
             if event.type != pygame.NOEVENT:
                 pygame.event.post(event)
     if options.screenshot is not None:
-        options.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        pygame.image.save(screen, str(options.screenshot))
-        log.info("screenshot saved to %s", options.screenshot)
+        save_png(pygame, screen, options.screenshot)
     return 0
 
 
-def _present(pygame, screen, canvas, rotation: int, dirty) -> None:  # noqa: ANN001
-    if not dirty:
-        return
-    if rotation == 0:
-        pygame.display.update(dirty)
-        return
-    out: list = []
-    size = canvas.get_size()
-    for rect in dirty:
-        rect = rect.clip(canvas.get_rect())
-        if rect.w <= 0 or rect.h <= 0:
-            continue
-        piece = pygame.transform.rotate(canvas.subsurface(rect), -rotation)
-        target = map_rect(tuple(rect), size, rotation)
-        screen.blit(piece, target[:2])
-        out.append(pygame.Rect(target))
-    pygame.display.update(out)
+def save_png(pygame, surface, path: Path) -> None:  # noqa: ANN001
+    """Save a screenshot to a temp file renamed into place (a reader never sees half a PNG)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        pygame.image.save(surface, f, "png")
+    os.replace(tmp, path)
+    log.info("screenshot saved to %s", path)

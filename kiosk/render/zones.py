@@ -65,9 +65,15 @@ class Header:
             self._left = None
             self._shown_second = None
 
+    def _right_width(self) -> int:
+        """Room the date and clock take on the right (measured once with sample text)."""
+        clock = self.fonts.advance("00:00:00", round(self.px * 1.15), True)
+        date = self.fonts.advance(chinese_date(dt.date(2026, 12, 30)), round(self.px * 0.8))
+        return round(clock + date + self.rect.h * 0.3 * 3)
+
     def _render_left(self) -> pygame.Surface:
         h = self.rect.h
-        surf = pygame.Surface((self.rect.w * 2 // 3, h))
+        surf = pygame.Surface((max(1, self.rect.w - self._right_width()), h))
         surf.fill(self.palette.header_bg)
         x = round(h * 0.3)
         if self._logo_path is not None:
@@ -77,7 +83,15 @@ class Header:
                 x += logo.get_width() + round(h * 0.2)
             except ImageError as e:
                 log.error("logo not shown: %s", e)
-        text = self.fonts.render(self._title, self.px, self.palette.header_fg, bold=True)
+        room = surf.get_width() - x - round(h * 0.2)
+        # the issuing body always; its label ("党务公开") only when there is room (portrait totems)
+        candidates = [self._title, self._title.split("  ")[0]]
+        text = None
+        for candidate in candidates:
+            text = self.fonts.render(candidate, self.px, self.palette.header_fg, bold=True)
+            if text.get_width() <= room:
+                break
+        assert text is not None
         surf.blit(text, (x, (h - text.get_height()) // 2))
         return surf
 

@@ -1,0 +1,222 @@
+"""The lobby player, headless: real slides drawn, checked by pixels and reference images."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pygame
+import pytest
+from PIL import Image
+
+from kiosk.app import PlayOptions, display_hours, map_rect, run
+from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
+from kiosk.player import Player
+from kiosk.render.fonts import FontSet
+from kiosk.sources import FolderSource
+
+AT = dt.datetime(2026, 11, 27, 10, 0)
+
+
+@pytest.fixture
+def fonts() -> FontSet:
+    # per test: kiosk.app.run() ends with pygame.quit(), which closes every font
+    pygame.display.init()
+    pygame.freetype.init()
+    return FontSet.default()
+
+
+def make_player(fonts: FontSet, folder: Path, size: tuple[int, int] = (1280, 720),
+                config: Config | None = None) -> tuple[Player, pygame.Surface]:
+    config = config or load_config()
+    canvas = pygame.Surface(size)
+    player = Player(config, fonts, size, FolderSource([("local", folder)]), display_hours(config), prerender=False)
+    return player, canvas
+
+
+def play(player: Player, canvas: pygame.Surface, start: dt.datetime, seconds: float, fps: int = 10) -> set[str]:
+    """Run the player for simulated ``seconds``; return the ids of items that were on screen."""
+    shown: set[str] = set()
+    player.start(start, 0.0)
+    for i in range(int(seconds * fps)):
+        t = i / fps
+        player.update(start + dt.timedelta(seconds=t), t, 1 / fps)
+        player.draw(canvas, start + dt.timedelta(seconds=t))
+        if player.showing is not None:
+            shown.add(player.showing.slot.item.id)
+    return shown
+
+
+def colour_share(img: Image.Image, box: tuple[int, int, int, int], rgb: tuple[int, int, int], tol: int = 40) -> float:
+    data = img.crop(box).convert("RGB").tobytes()
+    pixels = [data[i:i + 3] for i in range(0, len(data), 3)]
+    near = sum(1 for p in pixels if all(abs(a - b) <= tol for a, b in zip(p, rgb, strict=True)))
+    return near / len(pixels)
+
+
+def dark_share(img: Image.Image, box: tuple[int, int, int, int]) -> float:
+    pixels = img.crop(box).convert("L").tobytes()
+    return sum(1 for p in pixels if p < 90) / len(pixels)
+
+
+@pytest.mark.parametrize(("size", "name"), [((1920, 1080), "landscape"), ((1080, 1920), "portrait")])
+def test_headless_cli_screenshot(tmp_path: Path, size: tuple[int, int], name: str, reference) -> None:  # noqa: ANN001
+    shot = tmp_path / f"{name}.png"
+    cmd = [sys.executable, "-m", "kiosk", "play", "--headless", "--size", f"{size[0]}x{size[1]}", "--at",
+           AT.isoformat(), "--frames", "1", "--screenshot", str(shot)]
+    subprocess.run(cmd, check=True, cwd=REPO_ROOT, capture_output=True, timeout=60)
+    img = Image.open(shot)
+    assert img.size == size
+    w, h = size
+    short = min(size)
+    header_h = round(short * 0.09)
+    assert colour_share(img, (0, 0, w // 3, header_h), (168, 18, 28)) > 0.6  # red header band
+    assert colour_share(img, (0, h - 20, w, h), (120, 10, 18)) > 0.5  # ticker band
+    body = (w // 10, header_h * 3, w * 9 // 10, h // 2)
+    assert colour_share(img, body, (251, 247, 238), tol=10) > 0.5  # paper, not black
+    assert dark_share(img, body) > 0.01  # and text on it
+    reference(f"first-frame-{name}", shot, tolerance=3.0)
+
+
+def test_expired_future_and_members_items_never_shown(fonts: FontSet) -> None:
+    player, canvas = make_player(fonts, DEMO_CONTENT)
+    shown = play(player, canvas, AT, seconds=3600, fps=2)
+    assert "2026-shiye-nipin" not in shown  # expired 2026-10-31
+    assert "2027-gaobiaozhun-nongtian" not in shown  # valid from 2027-03-01
+    assert "2026-zuzhishenghuohui" not in shown  # party members only, public lobby device
+    assert len(shown) >= 20
+
+
+def test_members_room_shows_members_item(fonts: FontSet) -> None:
+    cfg = load_config()
+    cfg = dataclasses.replace(cfg, device=dataclasses.replace(cfg.device, audience="members"))
+    player, canvas = make_player(fonts, DEMO_CONTENT, config=cfg)
+    assert "2026-zuzhishenghuohui" in play(player, canvas, AT, seconds=3600, fps=2)
+
+
+def test_urgent_shown_first(fonts: FontSet) -> None:
+    player, canvas = make_player(fonts, DEMO_CONTENT)
+    player.start(AT, 0.0)
+    assert player.showing is not None and player.showing.slot.item.urgent
+
+
+def _copy_demo(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(DEMO_CONTENT, folder)
+    return folder
+
+
+def test_no_valid_content_shows_idle_screen_not_black(fonts: FontSet, tmp_path: Path) -> None:
+    folder = _copy_demo(tmp_path)
+    for f in (folder / "items").glob("*.md"):
+        f.unlink()
+    player, canvas = make_player(fonts, folder)
+    play(player, canvas, AT, seconds=2)
+    assert player.showing is None
+    img = Image.frombytes("RGB", canvas.get_size(), pygame.image.tobytes(canvas, "RGB"))
+    w, h = canvas.get_size()
+    middle = (w // 4, h // 3, w * 3 // 4, h * 2 // 3)
+    assert colour_share(img, middle, (168, 18, 28), tol=30) > 0.01  # the red "暂无公开内容"
+    assert colour_share(img, middle, (251, 247, 238), tol=10) > 0.5
+
+
+def test_broken_folder_keeps_last_good_content(fonts: FontSet, tmp_path: Path) -> None:
+    folder = _copy_demo(tmp_path)
+    player, canvas = make_player(fonts, folder)
+    play(player, canvas, AT, seconds=1)
+    before = len(player.contents[0].items)
+    (folder / "catalogue.toml").write_text("[[category]\n", encoding="utf-8")  # broken TOML
+    player.poll_content()
+    assert len(player.contents[0].items) == before
+    assert any("catalogue.toml: invalid TOML" in e for e in player.errors)
+
+
+def test_new_content_taken_at_slide_boundary(fonts: FontSet, tmp_path: Path) -> None:
+    folder = _copy_demo(tmp_path)
+    player, canvas = make_player(fonts, folder)
+    play(player, canvas, AT, seconds=1)
+    first = player.showing
+    new = (folder / "items" / "17-service-contacts.md").read_text(encoding="utf-8")
+    new = new.replace('id = "', 'id = "zz-new-', 1)
+    (folder / "items" / "99-new.md").write_text(new, encoding="utf-8")
+    # still the same slide until it ends
+    player.update(AT + dt.timedelta(seconds=1.5), 1.5, 0.5)
+    assert player.showing is first
+    ids = play_on(player, canvas, AT + dt.timedelta(seconds=2), seconds=3600)
+    assert len(player.contents[0].items) == 34
+    assert any(i.startswith("zz-new-") for i in ids)
+
+
+def play_on(player: Player, canvas: pygame.Surface, start: dt.datetime, seconds: float, fps: int = 2) -> set[str]:
+    shown: set[str] = set()
+    base = 2.0
+    for i in range(int(seconds * fps)):
+        t = base + i / fps
+        now = start + dt.timedelta(seconds=i / fps)
+        player.update(now, t, 1 / fps)
+        player.draw(canvas, now)
+        if player.showing is not None:
+            shown.add(player.showing.slot.item.id)
+    return shown
+
+
+def test_corrupt_image_falls_back_to_text(fonts: FontSet, tmp_path: Path) -> None:
+    folder = _copy_demo(tmp_path)
+    images = [p for p in (folder / "images").iterdir() if p.suffix == ".jpg"]
+    for p in images:
+        p.write_bytes(p.read_bytes()[:200])  # truncated JPEG
+    player, canvas = make_player(fonts, folder)
+    item = next(it for c in play_and_contents(player, canvas) for it in c.items if it.images)
+    parts = player.slides.page_count(item)
+    surface = player.slides.slide(item, parts - 1)  # the last image page
+    img = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
+    assert dark_share(img, (0, 0, *surface.get_size())) > 0.002  # the fallback text is there
+
+
+def play_and_contents(player: Player, canvas: pygame.Surface):  # noqa: ANN201
+    play(player, canvas, AT, seconds=1)
+    return player.contents
+
+
+def test_rotation_maps_rects() -> None:
+    size = (1080, 1920)  # logical portrait on a landscape output
+    assert map_rect((0, 0, 10, 20), size, 90) == (1900, 0, 20, 10)
+    assert map_rect((0, 0, 10, 20), size, 270) == (0, 1070, 20, 10)
+    assert map_rect((0, 0, 10, 20), size, 180) == (1070, 1900, 10, 20)
+
+
+def test_rotated_run_produces_rotated_frame(tmp_path: Path) -> None:
+    shot = tmp_path / "rot.png"
+    cfg = load_config()
+    run(cfg, PlayOptions(headless=True, frames=2, screenshot=shot, start=AT, size=(1920, 1080), rotation=90))
+    img = Image.open(shot).convert("RGB")
+    assert img.size == (1920, 1080)
+    # logical portrait canvas 1080x1920 rotated clockwise: the red header is now the right edge
+    assert colour_share(img, (1920 - 60, 0, 1920, 400), (168, 18, 28)) > 0.5
+    assert colour_share(img, (0, 0, 60, 400), (168, 18, 28)) < 0.2
+
+
+def test_display_hours_off_shows_dim_clock(fonts: FontSet, tmp_path: Path) -> None:
+    cfg = load_config()
+    cfg = dataclasses.replace(cfg, display=dataclasses.replace(
+        cfg.display, hours=({"days": "daily", "from": "08:00", "until": "18:00"},), off_mode="clock"))
+    player, canvas = make_player(fonts, DEMO_CONTENT, config=cfg)
+    play(player, canvas, dt.datetime(2026, 11, 27, 22, 0), seconds=2)
+    assert not player.display_on
+    img = Image.frombytes("RGB", canvas.get_size(), pygame.image.tobytes(canvas, "RGB"))
+    assert colour_share(img, (0, 0, *canvas.get_size()), (0, 0, 0), tol=5) > 0.9
+    assert colour_share(img, (0, 0, *canvas.get_size()), (70, 70, 70), tol=15) > 0.001  # the dim clock
+
+
+def test_technician_combo_toggles_status(fonts: FontSet) -> None:
+    player, canvas = make_player(fonts, DEMO_CONTENT)
+    play(player, canvas, AT, seconds=1)
+    event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=pygame.KMOD_LCTRL | pygame.KMOD_LALT)
+    assert player.handle(event)
+    assert player.status_visible
+    plain = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0)
+    assert not player.handle(plain)
