@@ -25,14 +25,14 @@ from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Tab
 Measure = Callable[[str, int, bool], float]
 
 #: characters that must not begin a line (closing punctuation)
-NO_START = frozenset("，。、；：？！）》」』】〕〉〗］｝”’…—％,.;:?!)%]}")
+NO_START = frozenset("，。、；：？！）》」』】〕〉〗］｝”’…—％‰℃°,.;:?!)%]}")
 #: characters that must not end a line (opening punctuation)
 NO_END = frozenset("（《「『【〔〈〖［｛“‘([{")
 ROLES = ("title", "continued", "body", "heading", "table_header", "table_cell",
          "table_header_fill", "table_rule", "caption", "signature")
 _EPS = 0.01
 # A Latin word or number (1,920.00  98.5%  10:30  2026-10-08) | …… | —— | spaces | one char
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,:/'_\-][A-Za-z0-9]+)*%?|…+|—+| +|.", re.S)
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,:/'_\-][A-Za-z0-9]+)*%?|…+|—+| +|.", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,8 @@ def _memo(measure: Measure) -> Measure:
 
 
 def _advances(text: str, px: int, bold: bool, m: Measure) -> list[float]:
+    if len(text) > 1:
+        m(text, px, bold)  # lets a font-backed measure learn all new characters in one call
     return [m(ch, px, bold) for ch in text]
 
 

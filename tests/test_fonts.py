@@ -7,21 +7,22 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # before pygame is imported
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
-import datetime as dt  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import datetime as dt
+import logging
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
-import pygame  # noqa: E402
-import pytest  # noqa: E402
-from fontTools.ttLib import TTCollection  # noqa: E402
+import pygame
+import pytest
+from fontTools.ttLib import TTCollection
 
-from kiosk.content.model import ImageBlock, Item, Paragraph, Table  # noqa: E402
-from kiosk.render.fonts import ASSETS, Face, FontSet, sc_face_index  # noqa: E402
-from kiosk.render.text import Theme, draw_page  # noqa: E402
-from kiosk.textlayout import Box, ImageBox, TextStyle, layout_notice  # noqa: E402
+from kiosk.content.model import ImageBlock, Item, Paragraph, Table
+from kiosk.render.fonts import ASSETS, Face, FontSet, sc_face_index
+from kiosk.render.text import Theme, draw_page
+from kiosk.textlayout import Box, ImageBox, TextStyle, layout_notice
 
 REGULAR = str(ASSETS / "fonts" / "NotoSansCJK-Regular.ttc")
 FREESANS = str(Path(pygame.__file__).parent / "freesansbold.ttf")  # ships with pygame: has Ą
@@ -91,6 +92,16 @@ def test_system_fallbacks_are_searched(fonts: FontSet) -> None:
     assert fonts.missing(RARE) == ""
 
 
+def test_fontconfig_is_asked_last() -> None:
+    if shutil.which("fc-list") is None:
+        pytest.skip("no fc-list")
+    fs = FontSet.default(fallbacks=[], use_fontconfig=True)
+    face = fs.face_for(RARE)
+    if face == fs.face_for("中"):
+        pytest.skip("fontconfig knows no font with U+0104")
+    assert face is not None and Path(face.path).is_file()
+
+
 def test_character_no_font_has_is_a_box_and_warned_once(caplog: pytest.LogCaptureFixture) -> None:
     fs = FontSet.default(fallbacks=[], use_fontconfig=False)
     with caplog.at_level(logging.WARNING, logger="kiosk.render.fonts"):
@@ -142,6 +153,14 @@ def test_glyphs_are_drawn_at_their_positions(fonts: FontSet) -> None:
     assert min(columns) < 20 and max(columns) > 300 and not any(60 < x < 290 for x in columns)
 
 
+def test_survives_pygame_quit() -> None:
+    fs = FontSet.default()
+    before = pygame.image.tobytes(fs.render("公开", 30, (0, 0, 0)), "RGBA")
+    pygame.quit()  # what the app does on exit; closes every freetype font
+    assert pygame.image.tobytes(fs.render("公开", 30, (0, 0, 0)), "RGBA") == before
+    assert fs.font(30).size == 30
+
+
 def test_no_display_is_opened() -> None:
     code = ("import pygame, kiosk.render.fonts as f; fs = f.FontSet.default(); "
             "fs.render('骨', 30, (0, 0, 0)); assert not pygame.display.get_init()")
@@ -165,7 +184,7 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-@pytest.mark.parametrize("theme", [Theme(), Theme.dark()])
+@pytest.mark.parametrize("theme", [Theme(), Theme.dark(), Theme.high_contrast()])
 def test_theme_text_contrast(theme: Theme) -> None:
     for role in ("title", "body", "heading", "table_cell", "caption", "signature", "continued"):
         assert contrast(theme.colour(role), theme.paper) >= 4.5, role
@@ -194,7 +213,7 @@ def test_draw_page(fonts: FontSet, theme: Theme) -> None:
     assert (box.x, box.y, box.path) == (laid.x + 60, laid.y + 50, laid.path)
     (title,) = page.lines(("title",))
     row = round(title.baseline - title.px * 0.3) + 50
-    colours = {tuple(surface.get_at((x, row)))[:3] for x in range(0, 1400)}
+    colours = {tuple(surface.get_at((x, row)))[:3] for x in range(1400)}
     assert theme.title in colours
     fill = next(e for e in page.elements if isinstance(e, Box) and e.role == "table_header_fill")
     assert surface.get_at((round(fill.x) + 63, round(fill.y) + 53))[:3] == theme.table_header_fill

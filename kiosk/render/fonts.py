@@ -97,15 +97,22 @@ def _sc_face(path: str) -> Face:
     return Face(path, index or 0)
 
 
+def _alive(font: pygame.freetype.Font) -> bool:
+    try:
+        return bool(font.path)
+    except pygame.error:
+        return False
+
+
 class FontSet:
     """A primary regular/bold face plus per-character fallbacks; sizes in pixels."""
 
     def __init__(self, regular: Face, bold: Face | None = None,
-                 fallbacks: Sequence[str] | None = None, use_fontconfig: bool = True) -> None:
+                 fallbacks: Sequence[str | Path] | None = None, use_fontconfig: bool = True) -> None:
         if not pygame.freetype.get_init():
             pygame.freetype.init()
         self._primary = {False: regular, True: bold or regular._replace(strong=True)}
-        self._patterns = tuple(FALLBACK_PATTERNS if fallbacks is None else fallbacks)
+        self._patterns = tuple(str(p) for p in (FALLBACK_PATTERNS if fallbacks is None else fallbacks))
         self._use_fontconfig = use_fontconfig
         self._faces: dict[Face, pygame.freetype.Font] = {}
         self._sized: dict[tuple[int, bool], pygame.freetype.Font] = {}
@@ -117,7 +124,7 @@ class FontSet:
             self._face(face)  # fail now, not at the first draw
 
     @classmethod
-    def default(cls, assets: Path | None = None, fallbacks: Sequence[str] | None = None,
+    def default(cls, assets: Path | None = None, fallbacks: Sequence[str | Path] | None = None,
                 use_fontconfig: bool = True) -> FontSet:
         """Noto Sans CJK SC regular and bold from ``assets/fonts`` (the repository's)."""
         fonts = (assets or ASSETS) / "fonts"
@@ -130,7 +137,13 @@ class FontSet:
 
     def _face(self, face: Face) -> pygame.freetype.Font:
         font = self._faces.get(face)
+        if font is not None and not _alive(font):  # pygame.quit() closed every font: reopen
+            self._faces.clear()
+            self._sized.clear()
+            font = None
         if font is None:
+            if not pygame.freetype.get_init():
+                pygame.freetype.init()
             font = pygame.freetype.Font(face.path, 0, font_index=face.index)
             font.origin = True  # render_to positions are baselines
             font.strong = face.strong
@@ -142,6 +155,7 @@ class FontSet:
 
     def font(self, px: int, bold: bool = False) -> pygame.freetype.Font:
         """The primary face as a ``pygame.freetype.Font`` of size ``px`` (default settings)."""
+        self._face(self._primary[bold])  # re-initialises freetype if needed
         font = self._sized.get((px, bold))
         if font is None:
             face = self._primary[bold]
@@ -228,7 +242,26 @@ class FontSet:
         """Horizontal advance in pixels of a character or a string (sum of characters)."""
         if len(text) == 1:
             return self._char_advance(text, px, bold)
+        self._prime(text, px, bold)
         return sum(self._char_advance(ch, px, bold) for ch in text)
+
+    def _prime(self, text: str, px: int, bold: bool) -> None:
+        """Measure every new character of ``text`` the primary face has in ONE freetype call.
+
+        Per-character ``get_metrics`` calls dominated the first layout at start-up; one call over
+        the string answers both "does the primary face have it" (None if not) and its advance.
+        """
+        todo = [ch for ch in dict.fromkeys(text)
+                if (ch, px, bold) not in self._advances and ord(ch) < 0x10000
+                and unicodedata.category(ch) not in _ZERO_WIDTH]
+        if len(todo) < 2:
+            return
+        primary = self._primary[bold]
+        metrics = self._face(primary).get_metrics("".join(todo), size=px)
+        for ch, m in zip(todo, metrics, strict=False):
+            if m is not None:
+                self._char_face.setdefault((ch, bold), primary)
+                self._advances[(ch, px, bold)] = float(m[4])
 
     def line_metrics(self, px: int) -> tuple[int, int, int]:
         """``(ascent, descent, line_height)`` of the primary face at ``px``; descent >= 0."""
