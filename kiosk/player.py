@@ -132,6 +132,8 @@ class Player:
         self.contents = loaded.contents
         self.errors = loaded.errors
         self.scheduler.replace_content(self.contents, self._playlists(self.contents))
+        if self.prerender is not None:  # lay out every notice off-frame: page counts come from the cache
+            self.prerender.request_layouts([it for c in self.contents for it in c.items])
         first = self._content_of(None)
         if first is not None:
             self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
@@ -214,6 +216,8 @@ class Player:
         """Decide the next slot early and render it in the background while this one shows."""
         if self.upcoming is not None or self.showing is None or self.transition is not None:
             return
+        if self.prerender is not None and not self.prerender.idle():
+            return  # notices are still being laid out off-frame: ask the schedule once that is done
         self.upcoming = self.scheduler.next_slot(now)
         if self.prerender is not None:
             s = self.showing

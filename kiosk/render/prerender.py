@@ -34,6 +34,11 @@ class Prerenderer:
         for job in jobs:
             self._jobs.put(job)
 
+    def request_layouts(self, items: Iterable[Item]) -> None:
+        """Lay out notices (no drawing) so the schedule's page counts never wait for layout."""
+        for item in items:
+            self._jobs.put((item, None))
+
     def idle(self) -> bool:
         return self._jobs.unfinished_tasks == 0
 
@@ -53,7 +58,10 @@ class Prerenderer:
                     job.set()
                     continue
                 item, part = job  # type: ignore[misc]
-                self.slides.slide(item, part)
+                if part is None:
+                    self.slides.layout(item)
+                else:
+                    self.slides.slide(item, part)
             except Exception:  # a broken slide must never kill the worker
                 log.exception("prerender failed")
             finally:
