@@ -1,0 +1,122 @@
+"""Feedback QR codes: which URL a notice's code carries, its module matrix and its size.
+
+Pure: no pygame (drawing is ``kiosk.render.qrdraw``).
+
+URL templates carry the placeholders ``{item}``, ``{category}``, ``{feed}`` and ``{device}``; each
+value is percent-encoded as a whole (``urllib.parse.quote(value, safe="")``: a Chinese id, a
+space, ``&`` or ``/`` cannot break the URL).  ``{{`` and ``}}`` are literal braces.  Any other
+field, a format spec, or an unbalanced brace is a ``QrError`` naming the template; so is a
+template without a scheme (``https://``), which phones would show as plain text.
+
+Precedence, most specific first: the item's ``feedback_url``, then its publisher's
+(``content.toml``), then the device's ``[qr] url``.  The publisher collects and answers the
+feedback on its notices (意见收集处理反馈), and its template arrives signed with the content; the
+device setting is the fallback for content that names no form (a local folder, the demo).
+
+Size: a code is readable from about ten times its side (25 cm at 2.5 m).  Without a configured
+DPI the screen is assumed to be a 55" panel (0.63 mm per px at 1080 lines, scaled by the
+resolution).  The loop-slide code is capped at 30 % of the shorter screen side: on a 1080p
+screen a typical code (41 modules) then gets 6 px modules, 15 cm, readable to ~1.5 m.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from urllib.parse import quote
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
+
+from kiosk.content.model import Item, Publisher
+
+PLACEHOLDERS = ("item", "category", "feed", "device")
+QUIET_MODULES = 4
+MM_PER_PX_1080 = 0.63  # a 55" 1920x1080 panel
+READ_RATIO = 10  # readable from ten times the code side
+MAX_SHARE = 0.3  # of the shorter screen side, quiet zone included
+MIN_MODULE_PX = 2
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class QrError(ValueError):
+    """A bad feedback URL template, or a URL too long for a QR code."""
+
+
+def check_template(template: str) -> None:
+    """Raise ``QrError`` unless ``template`` is a usable feedback URL template."""
+    if not template.strip():
+        raise QrError("feedback URL template is empty")
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as e:
+        raise QrError(f"feedback URL template {template!r}: {e} (write a literal brace as {{{{ or }}}})") from None
+    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+    for _, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
+            raise QrError(f"feedback URL template {template!r}: unknown placeholder {shown}; known: {known}")
+    if not _SCHEME.match(template):
+        raise QrError(f"feedback URL template {template!r}: must start with a scheme such as https://")
+
+
+def feedback_url(template: str, item: Item, device_id: str) -> str:
+    """``template`` with each placeholder replaced by its percent-encoded value."""
+    check_template(template)
+    values = {"item": item.id, "category": item.category, "feed": item.feed, "device": device_id}
+    return template.format(**{k: quote(v, safe="") for k, v in values.items()})
+
+
+def choose_template(item: Item, publisher: Publisher | None, device_template: str) -> str | None:
+    """The template that applies to ``item``: item, then publisher, then device; None = no code."""
+    for template in (item.feedback_url, publisher.feedback_url if publisher else None, device_template):
+        if template and template.strip():
+            return template
+    return None
+
+
+def feedback_url_for(item: Item, publisher: Publisher | None, device_template: str, device_id: str) -> str | None:
+    """The feedback URL of ``item`` on this device, or None when no template applies."""
+    template = choose_template(item, publisher, device_template)
+    return None if template is None else feedback_url(template, item, device_id)
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The modules of ``url`` as a QR code (error correction M), without the quiet zone."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
+    try:
+        code.add_data(url)
+        code.make(fit=True)
+    except (DataOverflowError, ValueError):  # qrcode 8 raises ValueError past version 40
+        raise QrError(f"URL too long for a QR code ({len(url)} characters): {url[:80]}…") from None
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+def mm_per_px(screen_short_px: int, dpi: float | None = None) -> float:
+    """Physical size of a pixel: from the DPI, else as on a 55" panel at this resolution."""
+    if dpi:
+        return 25.4 / dpi
+    return MM_PER_PX_1080 * 1080 / max(1, screen_short_px)
+
+
+def qr_module_px(matrix_size: int, viewing_distance_m: float, screen_short_px: int, dpi: float | None = None,
+                 quiet_modules: int = QUIET_MODULES, max_share: float = MAX_SHARE) -> int:
+    """Whole pixels per module so the code reads from ``viewing_distance_m``, within the cap."""
+    side_px = viewing_distance_m * 1000 / READ_RATIO / mm_per_px(screen_short_px, dpi)
+    wanted = math.ceil(side_px / max(1, matrix_size))
+    cap = math.floor(max_share * screen_short_px / (matrix_size + 2 * quiet_modules))
+    return max(MIN_MODULE_PX, min(wanted, cap))
+
+
+def module_px_to_fit(matrix_size: int, box_px: int, quiet_modules: int = QUIET_MODULES) -> int:
+    """The largest whole module size whose code (quiet zone included) fits a ``box_px`` square."""
+    return max(1, box_px // (matrix_size + 2 * quiet_modules))
+
+
+def reach_m(matrix_size: int, module_px: int, screen_short_px: int, dpi: float | None = None) -> float:
+    """From how far a code of this size reads, by the same rule (for logs and notes)."""
+    return matrix_size * module_px * mm_per_px(screen_short_px, dpi) * READ_RATIO / 1000
