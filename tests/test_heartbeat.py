@@ -1,0 +1,182 @@
+"""Heartbeat against a real local HTTP server, including the server being down for a simulated week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import random
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from kiosk.clock import FakeClock
+from kiosk.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
+
+HOUR = 3600.0
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StatusServer:
+    """Stores heartbeats; asks for a screenshot when ``want_screenshot`` is set."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.beats: list[dict[str, Any]] = []
+        self.screenshots: list[tuple[str, str | None, bytes]] = []
+        self.want_screenshot = False
+        self._httpd: http.server.ThreadingHTTPServer | None = None
+
+    def start(self) -> None:
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                data = self.rfile.read(int(self.headers["Content-Length"]))
+                reply: dict[str, Any] = {"ok": True}
+                if self.path.endswith("/screenshot"):
+                    server.screenshots.append((self.headers["Content-Type"], self.headers["X-Kiosk-Device"], data))
+                else:
+                    server.beats.append(json.loads(data))
+                    if server.want_screenshot:
+                        server.want_screenshot = False
+                        reply = {"screenshot": True}
+                out = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+
+class SpySession(requests.Session):
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__()
+        self.trust_env = False
+        self.clock = clock
+        self.attempts: list[float] = []
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # noqa: ANN401
+        self.attempts.append(self.clock.monotonic())
+        return super().request(method, url, *args, **kwargs)
+
+
+@pytest.fixture
+def server() -> Iterator[StatusServer]:
+    s = StatusServer(free_port())
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2026, 11, 2, 8, 0), monotonic_start=1000.0)
+
+
+def status() -> DeviceStatus:
+    return DeviceStatus(versions={"township": 12, "village": None}, last_sync=dt.datetime(2026, 11, 2, 7, 55),
+                        last_error="feed 'village': server answered HTTP 503", showing="township/gs-2026-07",
+                        audit_head=(42, "ab" * 32))
+
+
+def heartbeat(server: StatusServer, clock: FakeClock, tmp_path: Path, shot: Any = None,  # noqa: ANN401
+              **settings: Any) -> Heartbeat:  # noqa: ANN401
+    cfg = HeartbeatSettings(url=f"http://127.0.0.1:{server.port}/hb", device_id="lobby-1", disk_path=tmp_path,
+                            timeout=(2.0, 5.0), **settings)
+    return Heartbeat(cfg, status, clock, screenshot=shot, session=SpySession(clock), rng=random.Random(5))
+
+
+def test_sends_status_every_interval(server: StatusServer, clock: FakeClock, tmp_path: Path) -> None:
+    server.start()
+    hb = heartbeat(server, clock, tmp_path, interval=300)
+    assert hb.step() == 300
+    clock.advance(300)
+    hb.step()
+    first, second = server.beats
+    assert first["device"] == "lobby-1" and first["uptime_s"] == 0 and second["uptime_s"] == 300
+    assert first["versions"] == {"township": "12", "village": None}
+    assert first["last_sync"] == "2026-11-02T07:55:00" and "503" in first["last_error"]
+    assert first["showing"] == "township/gs-2026-07" and first["audit_head"] == [42, "ab" * 32]
+    assert isinstance(first["disk_free_bytes"], int) and first["dropped"] == 0
+    assert second["time"] == "2026-11-02T08:05:00"
+
+
+def test_server_down_for_a_week(server: StatusServer, clock: FakeClock, tmp_path: Path) -> None:
+    hb = heartbeat(server, clock, tmp_path, interval=300, queue_max=24, backoff_base=30, backoff_cap=HOUR)
+    spy = hb.session
+    assert isinstance(spy, SpySession)
+    start, steps = clock.monotonic(), 0
+    while clock.monotonic() - start < 7 * 24 * HOUR:
+        delay = hb.step()
+        steps += 1
+        assert delay > 0
+        assert len(hb.queue) <= 24
+        clock.advance(delay)
+
+    beats = 7 * 24 * 12  # one snapshot every 5 minutes
+    assert steps <= beats + len(spy.attempts) + 2  # it wakes only for a snapshot or an attempt
+    waits = [b - a for a, b in zip(spy.attempts, spy.attempts[1:], strict=False)]
+    ceilings = [min(HOUR, 30 * 2 ** n) for n in range(len(waits))]
+    assert all(c / 2 - 1e-6 <= w <= c + 1e-6 for w, c in zip(waits, ceilings, strict=True))  # the backoff
+    assert 7 * 24 <= len(spy.attempts) <= 7 * 24 * 2 + 10
+    assert hb.dropped == beats - 24  # bounded queue: the oldest snapshots are dropped and counted
+    assert hb.last_error is not None
+
+    server.start()
+    clock.advance(hb.next_attempt - clock.monotonic())
+    delay = hb.step()
+    assert len(server.beats) == 24 and not hb.queue  # the newest snapshots, oldest first
+    assert server.beats[0]["dropped"] >= beats - 24 and server.beats[1]["dropped"] == 0
+    times = [b["time"] for b in server.beats]
+    assert times == sorted(times)
+    assert hb.backoff.failures == 0 and hb.last_error is None
+    assert 0 < delay <= 300
+
+
+def test_screenshot_on_request(server: StatusServer, clock: FakeClock, tmp_path: Path) -> None:
+    server.start()
+    calls: list[int] = []
+
+    def shot() -> bytes:
+        calls.append(1)
+        return PNG
+
+    hb = heartbeat(server, clock, tmp_path, shot=shot)
+    hb.step()
+    assert calls == [] and server.screenshots == []
+    server.want_screenshot = True
+    clock.advance(300)
+    hb.step()
+    assert calls == [1]
+    assert server.screenshots == [("image/png", "lobby-1", PNG)]
+
+
+def test_screenshot_request_without_a_camera_is_ignored(server: StatusServer, clock: FakeClock,
+                                                        tmp_path: Path) -> None:
+    server.start()
+    server.want_screenshot = True
+    hb = heartbeat(server, clock, tmp_path)
+    hb.step()
+    assert len(server.beats) == 1 and server.screenshots == [] and hb.last_error is None
