@@ -72,38 +72,110 @@ def _source(config: Config, options: PlayOptions):  # noqa: ANN202 - FolderSourc
 
 
 def run(config: Config, options: PlayOptions) -> int:
-    if options.headless:
-        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-    import pygame
-
-    from kiosk.player import Player
-    from kiosk.render.fonts import FontSet
-
-    pygame.display.init()
-    pygame.freetype.init()
-    rotation = options.rotation if options.rotation is not None else config.screen.rotation
-    screen = _open_display(config, options)
-    out_size = screen.get_size()
-    logical = (out_size[1], out_size[0]) if rotation in (90, 270) else out_size
-    canvas = screen if rotation == 0 else pygame.Surface(logical)
-    clock: Clock
-    fake: FakeClock | None = None
-    if options.headless:
-        fake = FakeClock(options.start or dt.datetime.now())
-        clock = fake
-    elif options.start is not None:
-        clock = OffsetClock(options.start)
-    else:
-        clock = SystemClock()
-    player = Player(config, FontSet.default(), logical, _source(config, options), display_hours(config),
-                    prerender=not options.headless)
+    runner = Runner(config, options)
     try:
-        return _loop(pygame, player, screen, canvas, rotation, clock, fake, config, options)
+        return runner.run()
     finally:
-        player.shutdown()
-        pygame.quit()
+        runner.close()
+
+
+class Runner:
+    """Owns the display, the clock and the player; ``frame()`` is one pass of the main loop.
+
+    Tests drive ``frame()`` directly (headless, simulated time) after posting real SDL events.
+    """
+
+    def __init__(self, config: Config, options: PlayOptions) -> None:
+        if options.headless:
+            os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+            os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+        import pygame
+
+        from kiosk.player import Player
+        from kiosk.render.fonts import FontSet
+
+        self.pygame = pygame
+        self.config, self.options = config, options
+        pygame.display.init()
+        pygame.freetype.init()
+        self.rotation = options.rotation if options.rotation is not None else config.screen.rotation
+        self.screen = _open_display(config, options)
+        out_size = self.screen.get_size()
+        logical = (out_size[1], out_size[0]) if self.rotation in (90, 270) else out_size
+        self.canvas = self.screen if self.rotation == 0 else pygame.Surface(logical)
+        self.fake: FakeClock | None = None
+        self.clock: Clock
+        if options.headless:
+            self.fake = FakeClock(options.start or dt.datetime.now())
+            self.clock = self.fake
+        elif options.start is not None:
+            self.clock = OffsetClock(options.start)
+        else:
+            self.clock = SystemClock()
+        self.player = Player(config, FontSet.default(), logical, _source(config, options), display_hours(config),
+                             prerender=not options.headless)
+        if config.touch.enabled:
+            from kiosk.touchmode import TouchMode
+
+            player = self.player
+            player.touch = TouchMode(config, player, logical, out_size, self.rotation, lambda: player.now)
+        self.fps = max(1, config.screen.fps)
+        self.frames = 0
+        self.quit = False
+        self._started = False
+        self._last = 0.0
+
+    def start(self) -> None:
+        self.player.start(self.clock.now(), self.clock.monotonic())
+        self._last = self.clock.monotonic()
+        self._started = True
+
+    def frame(self) -> list:
+        """Events in, update, draw, present; returns the dirty rects (logical canvas)."""
+        pygame = self.pygame
+        if not self._started:
+            self.start()
+        for event in pygame.event.get():
+            if self.player.handle(event):
+                continue
+            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+                if self.config.kiosk.allow_quit or self.options.windowed:
+                    self.quit = True
+                else:
+                    log.info("quit ignored (kiosk.allow_quit = false)")
+        now, mono = self.clock.now(), self.clock.monotonic()
+        self.player.update(now, mono, mono - self._last)
+        self._last = mono
+        dirty = self.player.draw(self.canvas, now)
+        _present(pygame, self.screen, self.canvas, self.rotation, dirty)
+        self.frames += 1
+        return dirty
+
+    def wait(self, pacer) -> None:  # noqa: ANN001 - a pygame.time.Clock
+        """Between frames: simulated time steps, 60 fps while moving, else sleep until the next second."""
+        if self.fake is not None:
+            self.fake.advance(1 / self.fps)
+        elif self.player.animating:
+            pacer.tick(self.fps)
+        else:
+            idle_wait(self.pygame, (1_000_000 - self.clock.now().microsecond) / 1_000_000)
+
+    def run(self) -> int:
+        pacer = self.pygame.time.Clock()
+        limit = self.options.frames
+        while True:
+            self.frame()
+            if self.quit or (limit is not None and self.frames >= limit):
+                break
+            self.wait(pacer)
+        if self.options.screenshot is not None:
+            save_png(self.pygame, self.screen, self.options.screenshot)
+        return 0
+
+    def close(self) -> None:
+        self.player.shutdown()
+        self.pygame.quit()
 
 
 def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygame.Surface
@@ -120,40 +192,6 @@ def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygam
         pygame.mouse.set_visible(False)
     size = options.size or (config.screen.width, config.screen.height)
     return pygame.display.set_mode(size, pygame.FULLSCREEN)
-
-
-def _loop(pygame, player, screen, canvas, rotation, clock, fake, config, options) -> int:  # noqa: ANN001
-    fps = max(1, config.screen.fps)
-    ticker = pygame.time.Clock()
-    player.start(clock.now(), clock.monotonic())
-    last = clock.monotonic()
-    frames = 0
-    while True:
-        for event in pygame.event.get():
-            if player.handle(event):
-                continue
-            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
-                if config.kiosk.allow_quit or options.windowed:
-                    return 0
-                log.info("quit ignored (kiosk.allow_quit = false)")
-        now, mono = clock.now(), clock.monotonic()
-        player.update(now, mono, mono - last)
-        last = mono
-        dirty = player.draw(canvas, now)
-        _present(pygame, screen, canvas, rotation, dirty)
-        frames += 1
-        if options.frames is not None and frames >= options.frames:
-            break
-        if fake is not None:
-            fake.advance(1 / fps)
-        elif player.animating:
-            ticker.tick(fps)
-        else:
-            # A still slide: sleep until the next second (clock) or an event arrives.
-            idle_wait(pygame, (1_000_000 - clock.now().microsecond) / 1_000_000)
-    if options.screenshot is not None:
-        save_png(pygame, screen, options.screenshot)
-    return 0
 
 
 def idle_wait(pygame, seconds: float, slice_s: float = 0.02) -> None:  # noqa: ANN001

@@ -106,6 +106,14 @@ class QrSettings:
 
 
 @dataclass(frozen=True)
+class TouchSettings:
+    enabled: bool = True
+    idle_s: float = 60.0
+    warning_s: float = 10.0
+    dpi: float = 0.0
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
@@ -117,6 +125,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     qr: QrSettings = field(default_factory=QrSettings)
+    touch: TouchSettings = field(default_factory=TouchSettings)
     feeds: tuple[dict[str, Any], ...] = ()
     state_dir: str = ""
     source: Path | None = None  # the file it was loaded from
@@ -147,7 +156,7 @@ class Config:
 _SECTIONS: dict[str, type] = {
     "device": DeviceSettings, "content": ContentSettings, "screen": ScreenSettings, "text": TextSettings,
     "transition": TransitionSettings, "ticker": TickerSettings, "display": DisplaySettings,
-    "schedule": ScheduleConfig, "kiosk": KioskSettings, "qr": QrSettings,
+    "schedule": ScheduleConfig, "kiosk": KioskSettings, "qr": QrSettings, "touch": TouchSettings,
 }
 _CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("device", "audience"): ("public", "members"),
@@ -195,8 +204,22 @@ def _section(path: Path, name: str, cls: type[T], raw: object, base: T) -> T:
         choices = _CHOICES.get((name, key))
         if choices is not None and value not in choices:
             raise ConfigError(path, f"{name}.{key}", f"must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        if (name, key) in (("qr", "url"), ("qr", "request_url")) and value:
+            _check_template(path, f"{name}.{key}", str(value))
         changes[key] = value
-    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+    result = dataclasses.replace(base, **changes)  # type: ignore[type-var]
+    if isinstance(result, TouchSettings) and not 0 <= result.warning_s < result.idle_s:
+        raise ConfigError(path, f"{name}.warning_s", "must be below touch.idle_s")
+    return result
+
+
+def _check_template(path: Path, key: str, template: str) -> None:
+    from kiosk.qr import QrError, check_template
+
+    try:
+        check_template(template)
+    except QrError as e:
+        raise ConfigError(path, key, str(e)) from None
 
 
 def parse_config(data: dict[str, Any], path: Path, base: Config | None = None) -> Config:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
+from kiosk.qr import QrError, feedback_url_for
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import compute_zones
 from kiosk.render.prerender import Prerenderer
+from kiosk.render.qrdraw import LoopQr
 from kiosk.render.slides import SlideRenderer, draw_off_clock
 from kiosk.render.text import Theme
 from kiosk.render.transition import Transition
@@ -34,6 +37,9 @@ from kiosk.schedule import (
 )
 from kiosk.sources import FolderSource, Loaded
 from kiosk.textlayout import TextStyle
+
+if TYPE_CHECKING:
+    from kiosk.touchmode import TouchMode
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +102,15 @@ class Player:
         self.status_visible = False
         self._full_redraw = True
         self._last_second: dt.datetime | None = None
+        self.loop_qr: LoopQr | None = None
+        if config.qr.on_loop:
+            self.loop_qr = LoopQr(self.feedback_url, self.zones.short, config.qr.viewing_distance_m, fonts.render,
+                                  config.touch.dpi or None)
+            self.slides.decorate = self.loop_qr
         self.prerender = Prerenderer(self.slides) if prerender else None
+        self.touch: TouchMode | None = None  # set by the app on touch-enabled screens
+        self.now: dt.datetime = dt.datetime.now()
+        self.mono = 0.0
 
     # ------------------------------------------------------------ content
 
@@ -111,6 +125,24 @@ class Player:
             if item is None or content.feed == item.feed:
                 return content
         return None
+
+    def feedback_url(self, item: Item) -> str | None:
+        """The URL of the feedback QR code for ``item`` on this device (None: no code)."""
+        content = self._content_of(item)
+        try:
+            return feedback_url_for(item, content.publisher if content else None, self.config.qr.url,
+                                    self.config.device.id)
+        except QrError as e:
+            log.error("%s: no feedback code: %s", item.key, e)
+            return None
+
+    def _reserve_qr_corner(self) -> None:
+        """Keep a corner of loop slides free for the code, sized for the longest URL in the content."""
+        if self.loop_qr is None:
+            return
+        urls = [u for c in self.contents for it in c.items if (u := self.feedback_url(it))]
+        corner = self.loop_qr.corner(max(urls, key=len)) if urls else (0, 0)
+        self.slides.set_qr_corner(corner)
 
     def _playlists(self, contents: tuple[Content, ...]) -> list[Playlist]:
         device, errors = load_playlists(self.config.playlists_dir())
@@ -131,6 +163,7 @@ class Player:
         """Install newly loaded content (called at a slide boundary)."""
         self.contents = loaded.contents
         self.errors = loaded.errors
+        self._reserve_qr_corner()
         self.scheduler.replace_content(self.contents, self._playlists(self.contents))
         if self.prerender is not None:  # lay out every notice off-frame: page counts come from the cache
             self.prerender.request_layouts([it for c in self.contents for it in c.items])
@@ -138,6 +171,8 @@ class Player:
         if first is not None:
             self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
         n = sum(len(c.items) for c in self.contents)
+        if self.touch is not None:
+            self.touch.refresh()
         log.info("content loaded: %d item(s) from %d feed(s), %d problem(s)", n, len(self.contents),
                  len(self.errors))
 
@@ -233,6 +268,8 @@ class Player:
             self.status_visible = not self.status_visible
             self._full_redraw = True
             return True
+        if self.touch is not None and self.display_on:
+            return self.touch.handle(event, self.mono)
         return False
 
     def _technician_combo(self, event: pygame.event.Event) -> bool:
@@ -245,6 +282,9 @@ class Player:
         return event.key == key and all(event.mod & mods[m] for m in parts[:-1] if m in mods)
 
     def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
+        self.now, self.mono = now, mono
+        if self.touch is not None and self._touch_update(mono):
+            return  # a visitor is browsing: the lobby loop waits
         on = self.display_hours.is_on(now)
         if on != self.display_on:
             self.display_on = on
@@ -271,11 +311,29 @@ class Player:
             self._prefetch(now)
         self.ticker.advance()
 
+    def _touch_update(self, mono: float) -> bool:
+        """Tick the touch UI; True while it owns the screen."""
+        assert self.touch is not None
+        was_active = self.touch.active
+        self.touch.tick(mono)
+        if self.touch.active:
+            return True
+        if was_active:  # the visitor left (or timed out): back to the loop, slide restarted
+            self._full_redraw = True
+            self.transition = None
+            if self.showing is not None:
+                self.showing.part_started = mono
+        return False
+
     @property
     def animating(self) -> bool:
+        if self.touch is not None and self.touch.active:
+            return self.touch.pressing
         return self.display_on and (self.transition is not None or self.ticker.moving)
 
     def draw(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+        if self.touch is not None and self.touch.active:
+            return self.touch.draw(canvas)
         if not self.display_on:
             if self._full_redraw or now.second == 0 and now.microsecond < 200_000:
                 self._full_redraw = False

@@ -26,10 +26,6 @@ import re
 import string
 from urllib.parse import quote
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.exceptions import DataOverflowError
-
 from kiosk.content.model import Item, Publisher
 
 PLACEHOLDERS = ("item", "category", "feed", "device")
@@ -87,6 +83,10 @@ def feedback_url_for(item: Item, publisher: Publisher | None, device_template: s
 
 def qr_matrix(url: str) -> list[list[bool]]:
     """The modules of ``url`` as a QR code (error correction M), without the quiet zone."""
+    import qrcode  # imported here: the template checks above are used at content load, start-up counts
+    from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.exceptions import DataOverflowError
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
     try:
         code.add_data(url)

@@ -20,7 +20,7 @@ def test_default_toml_documents_every_setting() -> None:
     data = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     defaults = Config()
     for section in ("device", "content", "screen", "text", "transition", "ticker", "display", "schedule",
-                    "kiosk", "qr"):
+                    "kiosk", "qr", "touch"):
         documented = set(data[section])
         fields = set(vars(getattr(defaults, section)))
         assert documented == fields, section
@@ -55,6 +55,8 @@ def test_device_file_overrides_and_relative_paths(tmp_path: Path) -> None:
         ("[screne]\n", "screne", "unknown section"),
         ("[display]\nhours = \"always\"\n", "display.hours", "list of tables"),
         ("[screen\n", "file", "invalid TOML"),
+        ("[qr]\nurl = \"https://x.org/?i={itme}\"\n", "qr.url", "{itme}"),
+        ("[touch]\nidle_s = 10.0\nwarning_s = 10.0\n", "touch.warning_s", "below touch.idle_s"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str, reason: str) -> None:

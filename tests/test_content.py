@@ -111,6 +111,8 @@ def test_latin_lines_joined_with_space(tmp_path: Path) -> None:
         ("show_until = 2026-10-15", 'show_until = 2026-10-15\nimages = ["../../etc/passwd"]', "images",
          "inside the content folder"),
         ("show_until = 2026-10-15", "show_until = 2026-10-15\ncolour = 1", "colour", "unknown field"),
+        ("show_until = 2026-10-15", 'show_until = 2026-10-15\nfeedback_url = "https://x.org/{id}"', "feedback_url",
+         "{id}"),
         ("| 第一支部 | 1,920.00 |", "| 第一支部 | 1,920.00 | 多余 |", "body", "line 16: table row has 3 cells"),
         ("|:---|---:|", "", "body", "alignment row"),
     ],

@@ -81,6 +81,19 @@ def _str(data: dict[str, Any], key: str, path: Path, *, required: bool = True, d
     return value
 
 
+def _feedback(data: dict[str, Any], path: Path) -> str | None:
+    """An optional feedback URL template, checked now so a typo is reported with its file."""
+    from kiosk.qr import QrError, check_template
+
+    template = _str(data, "feedback_url", path, required=False) or None
+    if template is not None:
+        try:
+            check_template(template)
+        except QrError as e:
+            raise ContentError(path, str(e), "feedback_url") from None
+    return template
+
+
 def parse_colour(value: object, path: Path, field: str) -> tuple[int, int, int]:
     if value is None:
         return _DEFAULT_COLOUR
@@ -100,7 +113,7 @@ def load_publisher(root: Path) -> Publisher:
     logo = None
     if data.get("logo"):
         logo = resolve_asset(root, _str(data, "logo", path), path, "logo")
-    feedback = _str(data, "feedback_url", path, required=False) or None
+    feedback = _feedback(data, path)
     return Publisher(name=_str(data, "name", path), label=_str(data, "label", path, required=False,
                                                                default="党务公开") or "党务公开",
                      logo=logo, feedback_url=feedback)
@@ -213,7 +226,7 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
         if show_until <= show_from:
             raise ContentError(path, f"ends ({show_until}) before it starts ({show_from})", "show_until")
     images = tuple(resolve_asset(root, rel, path, "images") for rel in _str_list(data, "images", path))
-    feedback = _str(data, "feedback_url", path, required=False) or None
+    feedback = _feedback(data, path)
     return Item(
         id=item_id, category=category, title=_str(data, "title", path), issuer=_str(data, "issuer", path),
         date=date_value, show_from=show_from, show_until=show_until,

@@ -29,8 +29,9 @@ class SlideFrame:
 
     band: Rect  # category chip and source label
     page: Rect  # the notice text
-    footer: Rect  # page indicator and feedback QR
+    footer: Rect  # page indicator
     margin: int
+    qr: Rect = (0, 0, 0, 0)  # corner kept free for the feedback QR code and its caption (w == 0: none)
 
 
 def compute_zones(width: int, height: int, ticker: bool = True) -> Zones:
@@ -43,14 +44,29 @@ def compute_zones(width: int, height: int, ticker: bool = True) -> Zones:
                  footer=(0, height - footer_h, width, footer_h))
 
 
-def slide_frame(width: int, height: int, short: int) -> SlideFrame:
-    """Inner layout of a slide of ``width`` x ``height`` on a screen whose shorter side is ``short``."""
+def slide_frame(width: int, height: int, short: int, qr: tuple[int, int] = (0, 0)) -> SlideFrame:
+    """Inner layout of a slide of ``width`` x ``height`` on a screen whose shorter side is ``short``.
+
+    ``qr`` (w, h) reserves room for a feedback code: a column right of the text on a landscape
+    slide, a band under the text on a portrait one, so the code never covers the notice.
+    """
     margin = max(10, round(short * 0.035))
     side = margin * 2 if width > height else margin
     band_h = max(24, round(short * 0.06))
     footer_h = max(24, round(short * 0.05))
+    page_w = width - 2 * side
     page_h = height - band_h - footer_h - margin
+    footer_y = height - footer_h - margin // 2
+    qr_rect = (0, 0, 0, 0)
+    qw, qh = qr
+    if qw and qh:
+        if width > height:
+            page_w -= qw + margin
+            qr_rect = (side + page_w + margin, footer_y - qh, qw, qh)
+        else:
+            page_h -= qh + margin // 2
+            qr_rect = (side + page_w - qw, footer_y - qh, qw, qh)
     return SlideFrame(band=(side, margin // 2, width - 2 * side, band_h),
-                      page=(side, margin // 2 + band_h, width - 2 * side, page_h),
-                      footer=(side, height - footer_h - margin // 2, width - 2 * side, footer_h),
-                      margin=margin)
+                      page=(side, margin // 2 + band_h, page_w, page_h),
+                      footer=(side, footer_y, width - 2 * side, footer_h),
+                      margin=margin, qr=qr_rect)

@@ -135,6 +135,10 @@ class LoopQr:
         cap_h = caption.get_height() if caption is not None else 0
         x = px + pw - code.get_width()
         y = max(py, fy - cap_h - code.get_height())
+        qx, qy, qw, qh = frame.qr
+        if qw:  # the slide reserved a corner for the code: centre it there
+            x = qx + (qw - code.get_width()) // 2
+            y = qy + max(0, qh - cap_h - code.get_height())
         surface.blit(code, (x, y))
         if caption is not None:
             surface.blit(caption, caption.get_rect(midtop=(x + code.get_width() // 2, y + code.get_height())))

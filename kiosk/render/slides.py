@@ -41,7 +41,8 @@ class SlideRenderer:
 
     def __init__(self, fonts: FontSet, size: tuple[int, int], short: int, style: TextStyle, theme: Theme,
                  palette: Palette, category_of: Callable[[Item], Category | None],
-                 cache: SurfaceCache | None = None, theme_name: str = "paper") -> None:
+                 cache: SurfaceCache | None = None, theme_name: str = "paper",
+                 qr_corner: tuple[int, int] = (0, 0)) -> None:
         self.fonts = fonts
         self.size = size
         self.short = short
@@ -51,10 +52,19 @@ class SlideRenderer:
         self.category_of = category_of
         self.cache = cache or SurfaceCache()
         self.theme_name = theme_name
-        self.frame: SlideFrame = slide_frame(size[0], size[1], short)
+        self.frame: SlideFrame = slide_frame(size[0], size[1], short, qr_corner)
         self._layouts: OrderedDict[str, list[Page]] = OrderedDict()
         self._lock = threading.RLock()
         self.decorate: Callable[[pygame.Surface, Item, SlideFrame], None] | None = None
+
+    def set_qr_corner(self, corner: tuple[int, int]) -> None:
+        """Reserve (or free) the corner for a feedback code; page layouts change with it."""
+        frame = slide_frame(self.size[0], self.size[1], self.short, corner)
+        if frame != self.frame:
+            with self._lock:
+                self.frame = frame
+                self._layouts.clear()
+            self.cache.clear()
 
     # ------------------------------------------------------------ layout
 
