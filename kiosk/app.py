@@ -120,6 +120,11 @@ class Runner:
 
             player = self.player
             player.touch = TouchMode(config, player, logical, out_size, self.rotation, lambda: player.now)
+        self.services = None
+        if not options.headless:  # a headless render shows nothing to anyone: no proof of display
+            from kiosk.services import start_services
+
+            self.services = start_services(config, self.player, self.clock)
         self.fps = max(1, config.screen.fps)
         self.frames = 0
         self.quit = False
@@ -175,6 +180,8 @@ class Runner:
 
     def close(self) -> None:
         self.player.shutdown()
+        if self.services is not None:
+            self.services.stop()
         self.pygame.quit()
 
 

@@ -31,7 +31,7 @@ def _add_play_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--at", type=_at, help="start the (simulated) clock at this local time, e.g. 2026-11-20T09:00")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Player for public-disclosure screens (党务公开).")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -39,13 +39,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_play_options(play)
     demo = sub.add_parser("demo", help="play the built-in demo with no configuration at all")
     _add_play_options(demo)
-    try:
-        from kiosk.feed.cli import add_feed_commands
-    except ImportError:  # the feed layer is optional at this stage
-        pass
-    else:
-        add_feed_commands(sub)
+    if _wants_more(argv):
+        from kiosk.audit.cli import add_audit_commands
+
+        add_audit_commands(sub, state_dir_of)
     return parser
+
+
+def _wants_more(argv: Sequence[str] | None) -> bool:
+    """Only build the other sub-commands when not playing: start-up time counts on a kiosk."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first not in ("play", "demo")
+
+
+def state_dir_of(args: argparse.Namespace) -> Path:
+    """The state directory of a sub-command: --state-dir, else the device config's."""
+    from kiosk.config import load_config
+
+    if getattr(args, "state_dir", None) is not None:
+        return Path(args.state_dir)
+    return load_config(getattr(args, "config", None)).state_path()
 
 
 def _run_play(args: argparse.Namespace, demo: bool) -> int:
@@ -72,14 +86,14 @@ def _run_play(args: argparse.Namespace, demo: bool) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command in ("play", "demo"):
         return _run_play(args, demo=args.command == "demo")
     handler = getattr(args, "handler", None)
     if handler is None:
-        build_parser().print_help()
+        build_parser(argv).print_help()
         return 2
     return int(handler(args) or 0)
 

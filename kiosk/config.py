@@ -114,6 +114,19 @@ class TouchSettings:
 
 
 @dataclass(frozen=True)
+class AuditSettings:
+    enabled: bool = True
+    upload_url: str = ""
+    upload_interval: float = 300.0
+
+
+@dataclass(frozen=True)
+class StatusSettings:
+    heartbeat_url: str = ""
+    heartbeat_interval: float = 300.0
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
@@ -126,6 +139,8 @@ class Config:
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     qr: QrSettings = field(default_factory=QrSettings)
     touch: TouchSettings = field(default_factory=TouchSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    status: StatusSettings = field(default_factory=StatusSettings)
     feeds: tuple[dict[str, Any], ...] = ()
     state_dir: str = ""
     source: Path | None = None  # the file it was loaded from
@@ -157,6 +172,7 @@ _SECTIONS: dict[str, type] = {
     "device": DeviceSettings, "content": ContentSettings, "screen": ScreenSettings, "text": TextSettings,
     "transition": TransitionSettings, "ticker": TickerSettings, "display": DisplaySettings,
     "schedule": ScheduleConfig, "kiosk": KioskSettings, "qr": QrSettings, "touch": TouchSettings,
+    "audit": AuditSettings, "status": StatusSettings,
 }
 _CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("device", "audience"): ("public", "members"),

@@ -39,6 +39,7 @@ from kiosk.sources import FolderSource, Loaded
 from kiosk.textlayout import TextStyle
 
 if TYPE_CHECKING:
+    from kiosk.audit.log import Recorder
     from kiosk.touchmode import TouchMode
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ class Player:
             self.slides.decorate = self.loop_qr
         self.prerender = Prerenderer(self.slides) if prerender else None
         self.touch: TouchMode | None = None  # set by the app on touch-enabled screens
+        self.recorder: Recorder | None = None  # proof-of-display log, set by the app on a real screen
         self.now: dt.datetime = dt.datetime.now()
         self.mono = 0.0
 
@@ -193,10 +195,13 @@ class Player:
         if slot is None:
             self.showing = None
             new = self._idle_surface()
+            if self.recorder is not None:
+                self.recorder.idle(tuple(self.main_rect))
         else:
             parts = self.slides.page_count(slot.item)
             self.showing = Showing(slot, 0, mono, parts)
             new = self.slides.slide(slot.item, 0)
+            self._record_showing()
             content = self._content_of(slot.item)
             if content is not None:
                 self.header.set_publisher(f"{content.publisher.name}  {content.publisher.label}",
@@ -239,6 +244,7 @@ class Player:
             s.part += 1
             s.part_started = mono
             self._show(self.slides.slide(s.slot.item, s.part), transition=True)
+            self._record_showing()
             return
         self.poll_content()  # new content only at a slot boundary
         slot = self.upcoming
@@ -246,6 +252,16 @@ class Player:
         if slot is None or not slot.item.valid_at(now):
             slot = self.scheduler.next_slot(now)
         self._begin(slot, now, mono)
+
+    def _record_showing(self) -> None:
+        """Proof of display: this notice page is on screen from now, with the hash of its pixels."""
+        if self.recorder is None or self.showing is None:
+            return
+        item, part = self.showing.slot.item, self.showing.part
+        content = self._content_of(item)
+        self.recorder.begin(item.key, item.feed, content.version if content else None, tuple(self.main_rect),
+                            page=part, window=(item.show_from, item.show_until),
+                            frame_hash=self.slides.frame_hash(item, part))
 
     def _prefetch(self, now: dt.datetime) -> None:
         """Decide the next slot early and render it in the background while this one shows."""
@@ -291,9 +307,14 @@ class Player:
             self._full_redraw = True
             if on:
                 self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
-        if not on:
-            return
+            elif self.recorder is not None:
+                self.recorder.screen_off((0, 0, *self.size))
         second = now.replace(microsecond=0)
+        if second != self._last_second and self.recorder is not None:
+            self.recorder.tick()
+        if not on:
+            self._last_second = second
+            return
         if second != self._last_second:
             self._last_second = second
             urgent = self.scheduler.urgent_interrupt(now)
@@ -317,8 +338,13 @@ class Player:
         was_active = self.touch.active
         self.touch.tick(mono)
         if self.touch.active:
+            if not was_active and self.recorder is not None:
+                self.recorder.idle((0, 0, *self.size))  # a visitor browses: no loop notice is on screen
             return True
         if was_active:  # the visitor left (or timed out): back to the loop, slide restarted
+            if self.showing is None and self.recorder is not None:
+                self.recorder.idle(tuple(self.main_rect))
+            self._record_showing()
             self._full_redraw = True
             self.transition = None
             if self.showing is not None:
@@ -374,3 +400,5 @@ class Player:
     def shutdown(self) -> None:
         if self.prerender is not None:
             self.prerender.stop()
+        if self.recorder is not None:
+            self.recorder.stop()

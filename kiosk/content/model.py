@@ -163,6 +163,7 @@ class Content:
     root: Path
     errors: tuple[str, ...] = field(default=())  # problems found while loading (already logged)
     feed: str = "local"  # name of the feed (publisher) it came from
+    version: str | None = None  # signed manifest version when it came from a feed
 
     def item(self, item_id: str) -> Item | None:
         for it in self.items:
