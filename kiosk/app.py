@@ -113,9 +113,15 @@ class Runner:
             self.clock = OffsetClock(options.start)
         else:
             self.clock = SystemClock()
-        self.player = Player(config, FontSet.default(), logical, _source(config, options), display_hours(config),
-                             prerender=not options.headless)
-        if config.touch.enabled:
+        if config.led.enabled:
+            from kiosk.led import LedPlayer
+
+            self.player = LedPlayer(config, FontSet.default(), logical, _source(config, options),
+                                    display_hours(config))
+        else:
+            self.player = Player(config, FontSet.default(), logical, _source(config, options),
+                                 display_hours(config), prerender=not options.headless)
+        if config.touch.enabled and not config.led.enabled:
             from kiosk.touchmode import TouchMode
 
             player = self.player

@@ -127,6 +127,19 @@ class StatusSettings:
 
 
 @dataclass(frozen=True)
+class LedSettings:
+    enabled: bool = False
+    x: int = 0
+    y: int = 0
+    width: int = 384
+    height: int = 96
+    layout: str = "ticker"
+    speed: int = 60
+    page_seconds: float = 4.0
+    palette: str = "red"
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
@@ -141,6 +154,7 @@ class Config:
     touch: TouchSettings = field(default_factory=TouchSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
     status: StatusSettings = field(default_factory=StatusSettings)
+    led: LedSettings = field(default_factory=LedSettings)
     feeds: tuple[dict[str, Any], ...] = ()
     state_dir: str = ""
     source: Path | None = None  # the file it was loaded from
@@ -172,7 +186,7 @@ _SECTIONS: dict[str, type] = {
     "device": DeviceSettings, "content": ContentSettings, "screen": ScreenSettings, "text": TextSettings,
     "transition": TransitionSettings, "ticker": TickerSettings, "display": DisplaySettings,
     "schedule": ScheduleConfig, "kiosk": KioskSettings, "qr": QrSettings, "touch": TouchSettings,
-    "audit": AuditSettings, "status": StatusSettings,
+    "audit": AuditSettings, "status": StatusSettings, "led": LedSettings,
 }
 _CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("device", "audience"): ("public", "members"),
@@ -181,6 +195,8 @@ _CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("screen", "theme"): ("paper", "dark"),
     ("transition", "kind"): ("fade", "cut", "slide"),
     ("display", "off_mode"): ("black", "clock"),
+    ("led", "layout"): ("ticker", "pages"),
+    ("led", "palette"): ("red", "red-green", "full"),
 }
 
 T = TypeVar("T")

@@ -74,6 +74,23 @@ def schedule_settings(config: Config) -> ScheduleSettings:
         return ScheduleSettings(audience=config.device.audience_enum)
 
 
+def playlists_for(config: Config, contents: tuple[Content, ...]) -> list[Playlist]:
+    """The device's playlists, or the bundle's when it carries some (``content.playlist_source``)."""
+    device, errors = load_playlists(config.playlists_dir())
+    bundle: list[Playlist] = []
+    for content in contents:
+        folder = content.root / "playlists"
+        if folder.is_dir():
+            found, errs = load_playlists(folder)
+            bundle.extend(found)
+            errors.extend(errs)
+    for e in errors:
+        log.error("playlist skipped: %s", e)
+    if bundle and (config.content.playlist_source == "bundle" or not device):
+        return bundle
+    return device or bundle
+
+
 class Player:
     def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], source: FolderSource,
                  display_hours: DisplayHours, prerender: bool = True) -> None:
@@ -147,19 +164,7 @@ class Player:
         self.slides.set_qr_corner(corner)
 
     def _playlists(self, contents: tuple[Content, ...]) -> list[Playlist]:
-        device, errors = load_playlists(self.config.playlists_dir())
-        bundle: list[Playlist] = []
-        for content in contents:
-            folder = content.root / "playlists"
-            if folder.is_dir():
-                found, errs = load_playlists(folder)
-                bundle.extend(found)
-                errors.extend(errs)
-        for e in errors:
-            log.error("playlist skipped: %s", e)
-        if bundle and (self.config.content.playlist_source == "bundle" or not device):
-            return bundle
-        return device or bundle
+        return playlists_for(self.config, contents)
 
     def take_content(self, loaded: Loaded) -> None:
         """Install newly loaded content (called at a slide boundary)."""

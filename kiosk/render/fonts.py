@@ -114,6 +114,7 @@ class FontSet:
         self._primary = {False: regular, True: bold or regular._replace(strong=True)}
         self._patterns = tuple(str(p) for p in (FALLBACK_PATTERNS if fallbacks is None else fallbacks))
         self._use_fontconfig = use_fontconfig
+        self._antialiased = True
         self._faces: dict[Face, pygame.freetype.Font] = {}
         self._sized: dict[tuple[int, bool], pygame.freetype.Font] = {}
         self._char_face: dict[tuple[str, bool], Face | None] = {}
@@ -133,6 +134,17 @@ class FontSet:
         bold_face = _sc_face(bold) if Path(bold).is_file() else None
         return cls(_sc_face(regular), bold_face, fallbacks, use_fontconfig)
 
+    @property
+    def antialiased(self) -> bool:
+        return self._antialiased
+
+    @antialiased.setter
+    def antialiased(self, value: bool) -> None:
+        """LED boards want hard-edged glyphs (every lit LED fully on): set False."""
+        self._antialiased = value
+        for font in (*self._faces.values(), *self._sized.values()):
+            font.antialiased = value
+
     # ------------------------------------------------------------------ faces
 
     def _face(self, face: Face) -> pygame.freetype.Font:
@@ -147,6 +159,7 @@ class FontSet:
             font = pygame.freetype.Font(face.path, 0, font_index=face.index)
             font.origin = True  # render_to positions are baselines
             font.strong = face.strong
+            font.antialiased = self._antialiased
             self._faces[face] = font
         return font
 

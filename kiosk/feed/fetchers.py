@@ -1,0 +1,120 @@
+"""Network and directory access behind tuf's ``FetcherInterface`` (one method: ``_fetch``).
+
+- :class:`RequestsFetcher`: HTTP(S) through one ``requests.Session`` with connect and
+  read timeouts, a deadline for a whole file and a size cap.
+- :class:`DirectoryFetcher`: a local feed tree (``file://`` URLs, e.g. a USB stick);
+  a missing file answers like HTTP 404, so the TUF workflow is the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import requests
+import urllib3
+from tuf.api import exceptions
+from tuf.ngclient.fetcher import FetcherInterface
+
+from kiosk.feed.source import FeedSource
+
+CHUNK = 1 << 18
+
+
+class RequestsFetcher(FetcherInterface):
+    """HTTP fetcher: timeouts on connect, on every read and on the whole transfer; size cap."""
+
+    def __init__(self, *, connect_timeout: float = 10.0, read_timeout: float = 30.0,
+                 transfer_timeout: float = 600.0, max_bytes: int = 1 << 30,
+                 session: requests.Session | None = None, user_agent: str = "kiosk-feed/1") -> None:
+        self.timeout = (connect_timeout, read_timeout)
+        self.transfer_timeout = transfer_timeout
+        self.max_bytes = max_bytes
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = user_agent
+
+    @classmethod
+    def for_source(cls, source: FeedSource) -> RequestsFetcher:
+        return cls(connect_timeout=source.connect_timeout, read_timeout=source.read_timeout,
+                   transfer_timeout=source.transfer_timeout, max_bytes=source.max_bytes)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        try:
+            response = self.session.get(url, stream=True, timeout=self.timeout)
+        except requests.ConnectTimeout as e:
+            raise exceptions.SlowRetrievalError(f"could not connect to {url} within {self.timeout[0]}s") from e
+        except requests.Timeout as e:
+            raise exceptions.SlowRetrievalError(f"no answer from {url} within {self.timeout[1]}s") from e
+        except requests.RequestException as e:
+            raise exceptions.DownloadError(f"cannot reach {url}: {e}") from e
+        if response.status_code >= 400:
+            response.close()
+            raise exceptions.DownloadHTTPError(url, response.status_code)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            response.close()
+            raise exceptions.DownloadLengthMismatchError(f"{url} declares {declared} bytes, limit {self.max_bytes}")
+        return self._chunks(response, url)
+
+    def _chunks(self, response: requests.Response, url: str) -> Iterator[bytes]:
+        """Yield the body as it arrives; ``read1`` returns early, so the deadline holds against trickles."""
+        deadline = time.monotonic() + self.transfer_timeout
+        received = 0
+        try:
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
+                received += len(chunk)
+                if received > self.max_bytes:
+                    raise exceptions.DownloadLengthMismatchError(f"{url}: more than {self.max_bytes} bytes")
+                if time.monotonic() > deadline:
+                    raise exceptions.SlowRetrievalError(f"{url}: not finished within {self.transfer_timeout}s")
+                yield chunk
+        except urllib3.exceptions.ReadTimeoutError as e:
+            raise exceptions.SlowRetrievalError(f"{url}: the server stopped sending: {e}") from e
+        except (urllib3.exceptions.HTTPError, OSError) as e:
+            raise exceptions.DownloadError(f"{url}: transfer failed: {e}") from e
+        finally:
+            response.close()
+
+
+class DirectoryFetcher(FetcherInterface):
+    """Serve ``file://`` URLs from a local feed tree; refuse paths outside ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+
+    @classmethod
+    def for_source(cls, source: FeedSource) -> DirectoryFetcher:
+        return cls(url_path(source.url))
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        path = url_path(url).resolve()
+        if path != self.root and self.root not in path.parents:
+            raise exceptions.DownloadHTTPError(f"{url} is outside the feed directory {self.root}", 403)
+        if not path.is_file():
+            raise exceptions.DownloadHTTPError(str(path), 404)
+        return self._chunks(path)
+
+    @staticmethod
+    def _chunks(path: Path) -> Iterator[bytes]:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+
+
+def url_path(url: str) -> Path:
+    parsed = urlparse(url)
+    if parsed.scheme != "file":
+        raise exceptions.DownloadError(f"not a file:// URL: {url}")
+    return Path(unquote(parsed.path))
+
+
+def make_fetcher(source: FeedSource) -> FetcherInterface:
+    """The fetcher for a source's URL scheme."""
+    if source.url.startswith("file://"):
+        return DirectoryFetcher.for_source(source)
+    return RequestsFetcher.for_source(source)

@@ -1,0 +1,87 @@
+"""``kiosk feed publish``: validate a content folder, build the bundle, sign a new version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuf.api.metadata import Snapshot, Targets, Timestamp
+
+from kiosk.content.errors import ContentError
+from kiosk.content.loader import load_content
+from kiosk.content.model import Content
+from kiosk.feed.bundle import Changes, build_manifest, diff_manifests
+from kiosk.feed.errors import FeedPublishError
+from kiosk.feed.keys import load_keys
+from kiosk.feed.names import tree_problems
+from kiosk.feed.repo import FeedRepo, RoleSigners, write_version
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    feed: Path
+    version: int
+    changes: Changes
+    warnings: tuple[str, ...]
+
+
+def load_publishable(content_dir: Path, feed: str) -> Content:
+    """Load with the player's own loader; refuse an unusable folder or any item error."""
+    try:
+        content = load_content(Path(content_dir), feed=feed)
+    except ContentError as e:
+        raise FeedPublishError(feed, f"content folder unusable: {e}", "fix it and publish again") from None
+    if content.errors:
+        listing = "\n  ".join(content.errors)
+        raise FeedPublishError(feed, f"{len(content.errors)} item(s) have errors, nothing was published:\n  "
+                               f"{listing}\n", "fix them (`kiosk play` shows the same errors) and publish again")
+    return content
+
+
+def empty_categories(content: Content, now: dt.datetime) -> list[str]:
+    """Catalogue categories without any item inside its publish window at ``now``."""
+    local = now.astimezone().replace(tzinfo=None)
+    live = {item.category for item in content.items if item.valid_at(local)}
+    return [f"{c.id} ({c.name})" for c in content.catalogue.ordered() if c.id not in live]
+
+
+def signers_for(repo: FeedRepo, keydirs: Sequence[Path]) -> RoleSigners:
+    """Signers for targets (threshold), snapshot and timestamp; clear error when short."""
+    for keydir in keydirs:
+        resolved, feed = Path(keydir).resolve(), repo.path.resolve()
+        if resolved == feed or feed in resolved.parents:
+            raise FeedPublishError(repo.path.name, f"key directory {keydir} is inside the feed",
+                                   "move the keys out of FEED at once: anything in FEED is public")
+    keys = load_keys(keydirs)
+    return RoleSigners(targets=repo.signers(Targets.type, keys), snapshot=repo.signers(Snapshot.type, keys),
+                       timestamp=repo.signers(Timestamp.type, keys))
+
+
+def publish(content_dir: Path, feed_dir: Path, keydirs: Sequence[Path], now: dt.datetime,
+            expires_days: int = 30) -> PublishResult:
+    """Sign the content folder as the next version of the feed."""
+    feed_dir = Path(feed_dir)
+    name = feed_dir.name
+    if not 1 <= expires_days <= 366:
+        raise FeedPublishError(name, f"--expires-days must be 1 to 366, got {expires_days}",
+                               "screens refuse expired metadata: publish again before it expires")
+    repo = FeedRepo.load(feed_dir)
+    signers = signers_for(repo, keydirs)  # before any work: fail fast on missing keys
+    content = load_publishable(content_dir, name)
+    manifest, images = build_manifest(content, name, now)
+    previous = repo.manifest()
+    changes = diff_manifests(previous, manifest)
+    if previous is not None and changes.empty:
+        manifest = previous  # same bytes: screens see no change, only renewed signatures
+    version = write_version(repo, manifest, images, signers, now + dt.timedelta(days=expires_days))
+    problems = tree_problems(feed_dir)
+    if problems:
+        raise FeedPublishError(name, "feed tree has names not valid on FAT/exFAT: " + "; ".join(problems))
+    warnings = tuple(f"category {c} has no current item" for c in empty_categories(content, now))
+    log.info("published version %d of %s", version, feed_dir)
+    return PublishResult(feed=feed_dir, version=version, changes=changes, warnings=warnings)

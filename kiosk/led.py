@@ -1,0 +1,217 @@
+"""LED boards: render only into a configured rectangle of the HDMI picture, black elsewhere.
+
+LED controller cards sample a region of the output (often 384x96 at the top-left).  Two layouts:
+``ticker`` — one line of titles (urgent first) scrolling right to left by a whole number of pixels
+per refresh; ``pages`` — short pages of very large text (title, then the notice text), each shown
+for ``page_seconds``.  Colours come from a palette that suits the board: ``red`` (single colour),
+``red-green`` (two colours: red, green and their mix yellow) or ``full``.  Glyphs are drawn without
+antialiasing so every lit LED is fully on.
+
+Same handle/update/draw interface as the lobby :class:`kiosk.player.Player`; the schedule decides
+what to show, as on any screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import pygame
+
+from kiosk.config import Config
+from kiosk.content import Content, Item, Paragraph, Table
+from kiosk.player import playlists_for, schedule_settings
+from kiosk.render.fonts import FontSet
+from kiosk.schedule import DisplayHours, Scheduler
+from kiosk.sources import FolderSource
+from kiosk.textlayout import wrap_plain
+
+log = logging.getLogger(__name__)
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class LedPalette:
+    title: RGB
+    text: RGB
+    urgent: RGB
+
+
+PALETTES = {
+    "red": LedPalette(title=(255, 0, 0), text=(255, 0, 0), urgent=(255, 0, 0)),
+    "red-green": LedPalette(title=(255, 0, 0), text=(0, 255, 0), urgent=(255, 255, 0)),
+    "full": LedPalette(title=(255, 210, 90), text=(255, 255, 255), urgent=(255, 60, 60)),
+}
+
+
+def led_pages(item: Item, width: int, px: int, lines_per_page: int, fonts: FontSet) -> list[list[tuple[str, bool]]]:
+    """The item as pages of ``lines_per_page`` lines: (text, is_title).  Tables read row by row."""
+    lines = [(line, True) for line in wrap_plain(item.title, width, px, fonts.advance)]
+    for block in item.body:
+        if isinstance(block, Paragraph):
+            text = block.text
+        elif isinstance(block, Table):
+            text = "；".join("，".join(row) for row in block.rows)
+        else:
+            text = getattr(block, "text", "")
+        lines += [(line, False) for line in wrap_plain(text, width, px, fonts.advance) if line]
+    return [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)] or [[("", False)]]
+
+
+class LedPlayer:
+    def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], source: FolderSource,
+                 display_hours: DisplayHours) -> None:
+        led = config.led
+        self.config = config
+        self.fonts = fonts
+        fonts.antialiased = False
+        self.size = size
+        self.source = source
+        self.display_hours = display_hours
+        self.rect = pygame.Rect(led.x, led.y, led.width, led.height).clip(pygame.Rect(0, 0, *size))
+        if self.rect.w <= 0 or self.rect.h <= 0:
+            log.error("led region %s lies outside the %sx%s output; using the top-left 384x96",
+                      (led.x, led.y, led.width, led.height), *size)
+            self.rect = pygame.Rect(0, 0, min(384, size[0]), min(96, size[1]))
+        self.palette = PALETTES[led.palette]
+        self.layout = led.layout
+        self.step = max(1, round(led.speed / max(1, config.screen.fps)))
+        self.lines = 2 if self.rect.h >= 64 and self.layout == "pages" else 1
+        self.px = max(8, round(self.rect.h / self.lines * 0.84))
+        self.contents: tuple[Content, ...] = ()
+        self.errors: tuple[str, ...] = ()
+        self.scheduler = Scheduler([], [], schedule_settings(config), lambda item: 1)
+        self.touch = None
+        self.recorder = None
+        self.now = dt.datetime.now()
+        self.mono = 0.0
+        self.display_on = True
+        self._strip: list[pygame.Surface] = []
+        self._strip_len = 0
+        self.offset = 0
+        self._pages: list[list[tuple[str, bool]]] = []
+        self._page = 0
+        self._page_started = 0.0
+        self._item: Item | None = None
+        self._surface: pygame.Surface | None = None
+        self._dirty = True
+        self._cleared = False
+
+    # ------------------------------------------------------------ content and schedule
+
+    def _poll(self) -> None:
+        loaded = self.source.poll()
+        if loaded is not None:
+            self.contents, self.errors = loaded.contents, loaded.errors
+            self.scheduler.replace_content(self.contents, playlists_for(self.config, self.contents))
+
+    def start(self, now: dt.datetime, mono: float) -> None:
+        self._poll()
+        self.now, self.mono = now, mono
+        self.display_on = self.display_hours.is_on(now)
+        if self.layout == "ticker":
+            self._build_strip(now)
+        else:
+            self._next_item(now, mono)
+
+    def _build_strip(self, now: dt.datetime) -> None:
+        p = self.palette
+        self._strip = []
+        for item in self.scheduler.ticker(now):
+            text = ("【紧急】" if item.urgent else "") + item.title
+            self._strip.append(self.fonts.render(text, self.px, p.urgent if item.urgent else p.title))
+        gap = self.px * 2
+        self._strip_len = sum(s.get_width() + gap for s in self._strip)
+        self.offset = 0
+        self._dirty = True
+
+    def _next_item(self, now: dt.datetime, mono: float) -> None:
+        slot = self.scheduler.urgent_interrupt(now) or self.scheduler.next_slot(now)
+        self._item = slot.item if slot is not None else None
+        if self._item is None:
+            self._pages = [[("暂无公开内容", True)]]
+        else:
+            self._pages = led_pages(self._item, self.rect.w, self.px, self.lines, self.fonts)
+        self._page = 0
+        self._page_started = mono
+        self._render_page()
+
+    def _render_page(self) -> None:
+        surface = pygame.Surface(self.rect.size)
+        surface.fill((0, 0, 0))
+        urgent = self._item is not None and self._item.urgent
+        line_h = self.rect.h // self.lines
+        for i, (text, title) in enumerate(self._pages[self._page]):
+            colour = self.palette.urgent if urgent and title else self.palette.title if title else self.palette.text
+            img = self.fonts.render(text, self.px, colour, bold=title)
+            surface.blit(img, img.get_rect(midleft=(0, line_h * i + line_h // 2)))
+        self._surface = surface
+        self._dirty = True
+
+    # ------------------------------------------------------------ loop phases
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        return False
+
+    def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
+        self.now, self.mono = now, mono
+        on = self.display_hours.is_on(now)
+        if on != self.display_on:
+            self.display_on, self._dirty = on, True
+        if not on:
+            return
+        if self.layout == "ticker":
+            if not self._strip:
+                if now.second == 0 and now.microsecond < 100_000:
+                    self._poll()
+                    self._build_strip(now)
+                return
+            self.offset += self.step
+            if self.offset >= self._strip_len + self.rect.w:  # a whole pass: take new content now
+                self._poll()
+                self._build_strip(now)
+            self._dirty = True
+        elif mono - self._page_started >= self.config.led.page_seconds:
+            if self._page + 1 < len(self._pages):
+                self._page += 1
+                self._page_started = mono
+                self._render_page()
+            else:
+                self._poll()
+                self._next_item(now, mono)
+
+    @property
+    def animating(self) -> bool:
+        return self.display_on and self.layout == "ticker" and bool(self._strip)
+
+    def draw(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+        if not self._dirty:
+            return []
+        self._dirty = False
+        first = not self._cleared
+        if first:  # everything outside the LED region stays black
+            canvas.fill((0, 0, 0))
+            self._cleared = True
+        canvas.fill((0, 0, 0), self.rect)
+        if self.display_on:
+            if self.layout == "ticker":
+                self._draw_strip(canvas)
+            elif self._surface is not None:
+                canvas.blit(self._surface, self.rect)
+        return [canvas.get_rect()] if first else [self.rect.copy()]
+
+    def _draw_strip(self, canvas: pygame.Surface) -> None:
+        clip = canvas.get_clip()
+        canvas.set_clip(self.rect)
+        x = self.rect.right - self.offset
+        gap = self.px * 2
+        for seg in self._strip:
+            w = seg.get_width()
+            if x + w > self.rect.left and x < self.rect.right:
+                canvas.blit(seg, (x, self.rect.centery - seg.get_height() // 2))
+            x += w + gap
+        canvas.set_clip(clip)
+
+    def shutdown(self) -> None:
+        pass
