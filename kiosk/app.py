@@ -64,13 +64,6 @@ def display_hours(config: Config) -> DisplayHours:
     return DisplayHours(windows, config.display.off_mode)
 
 
-def _source(config: Config, options: PlayOptions):  # noqa: ANN202 - FolderSource or StoreSource
-    from kiosk.sources import FolderSource
-
-    folder = options.content or config.content_dir()
-    return FolderSource([("local", folder)])
-
-
 def run(config: Config, options: PlayOptions) -> int:
     runner = Runner(config, options)
     try:
@@ -113,19 +106,21 @@ class Runner:
             self.clock = OffsetClock(options.start)
         else:
             self.clock = SystemClock()
+        from kiosk.supply import open_supply
+
+        self.supply = open_supply(config, options.content, options.demo, background=not options.headless)
+        source = self.supply.source
         if config.led.enabled:
             from kiosk.led import LedPlayer
 
-            self.player = LedPlayer(config, FontSet.default(), logical, _source(config, options),
+            self.player = LedPlayer(config, FontSet.default(), logical, source,
                                     display_hours(config))
         else:
-            self.player = Player(config, FontSet.default(), logical, _source(config, options),
+            self.player = Player(config, FontSet.default(), logical, source,
                                  display_hours(config), prerender=not options.headless)
-        if config.touch.enabled and not config.led.enabled:
-            from kiosk.touchmode import TouchMode
-
-            player = self.player
-            player.touch = TouchMode(config, player, logical, out_size, self.rotation, lambda: player.now)
+        self.player.sync_status = self.supply.status
+        self._touch_pending = config.touch.enabled and not config.led.enabled
+        self._logical, self._out_size = logical, out_size
         self.services = None
         if not options.headless:  # a headless render shows nothing to anyone: no proof of display
             from kiosk.services import start_services
@@ -147,6 +142,8 @@ class Runner:
         pygame = self.pygame
         if not self._started:
             self.start()
+        elif self._touch_pending:
+            self._start_touch()
         for event in pygame.event.get():
             if self.player.handle(event):
                 continue
@@ -162,6 +159,15 @@ class Runner:
         _present(pygame, self.screen, self.canvas, self.rotation, dirty)
         self.frames += 1
         return dirty
+
+    def _start_touch(self) -> None:
+        """Touch browsing is set up once the first frame is on screen (start-up time counts)."""
+        from kiosk.touchmode import TouchMode
+
+        self._touch_pending = False
+        player = self.player
+        player.touch = TouchMode(self.config, player, self._logical, self._out_size, self.rotation,
+                                 lambda: player.now)
 
     def wait(self, pacer) -> None:  # noqa: ANN001 - a pygame.time.Clock
         """Between frames: simulated time steps, 60 fps while moving, else sleep until the next second."""
@@ -186,6 +192,7 @@ class Runner:
 
     def close(self) -> None:
         self.player.shutdown()
+        self.supply.stop()
         if self.services is not None:
             self.services.stop()
         self.pygame.quit()

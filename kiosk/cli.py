@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
 log = logging.getLogger("kiosk")
 
@@ -28,6 +30,7 @@ def _add_play_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--headless", action="store_true", help="no display: render offscreen (tests, remote checks)")
     p.add_argument("--frames", type=int, help="stop after N frames (headless: simulated time, 1/fps per frame)")
     p.add_argument("--screenshot", type=Path, help="save the last frame as PNG")
+    p.add_argument("--state-dir", type=Path, help="state directory (synced bundles, audit log); overrides the config")
     p.add_argument("--at", type=_at, help="start the (simulated) clock at this local time, e.g. 2026-11-20T09:00")
 
 
@@ -41,9 +44,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     _add_play_options(demo)
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
+        from kiosk.feed.cli import add_feed_commands
 
+        add_feed_commands(sub, device_config)
         add_audit_commands(sub, state_dir_of)
     return parser
+
+
+def device_config(path: Path | None) -> SimpleNamespace:
+    """What ``kiosk sync`` and ``kiosk status`` need from the device config: feeds and state dir."""
+    from kiosk.config import load_config
+
+    cfg = load_config(path)
+    return SimpleNamespace(state_dir=cfg.state_path(), feeds=cfg.feed_sources())
 
 
 def _wants_more(argv: Sequence[str] | None) -> bool:
@@ -71,6 +84,8 @@ def _run_play(args: argparse.Namespace, demo: bool) -> int:
     except ConfigError as e:
         log.error("configuration refused: %s", e)
         return 2
+    if args.state_dir is not None:
+        config = dataclasses.replace(config, state_dir=str(args.state_dir.resolve()))
     size = None
     if args.size:
         try:
@@ -95,7 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         build_parser(argv).print_help()
         return 2
-    return int(handler(args) or 0)
+    from kiosk.config import ConfigError
+
+    try:
+        return int(handler(args) or 0)
+    except ConfigError as e:
+        log.error("configuration refused: %s", e)
+        return 2
 
 
 if __name__ == "__main__":

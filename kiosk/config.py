@@ -11,9 +11,12 @@ import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.content.model import Audience
+
+if TYPE_CHECKING:
+    from kiosk.feed.source import FeedSource
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASSETS = REPO_ROOT / "assets"
@@ -159,6 +162,10 @@ class Config:
     state_dir: str = ""
     source: Path | None = None  # the file it was loaded from
 
+    def feed_sources(self) -> list[FeedSource]:
+        """The [[feed]] tables as validated sources (already checked at load)."""
+        return [_feed_source(self, n, raw) for n, raw in enumerate(self.feeds, start=1)]
+
     def content_dir(self) -> Path:
         if not self.content.dir:
             return DEMO_CONTENT
@@ -254,6 +261,28 @@ def _check_template(path: Path, key: str, template: str) -> None:
         raise ConfigError(path, key, str(e)) from None
 
 
+_FEED_KEYS = {"name", "url", "root", "poll_interval", "jitter", "retry_min", "retry_max", "connect_timeout",
+              "read_timeout", "transfer_timeout", "max_bytes"}
+
+
+def _feed_source(config: Config, n: int, raw: dict[str, Any]) -> FeedSource:
+    from kiosk.feed.source import FeedSource
+
+    path = config.source or DEFAULT_CONFIG
+    where = f"feed {n}"
+    unknown = sorted(set(raw) - _FEED_KEYS)
+    if unknown:
+        raise ConfigError(path, f"{where}.{unknown[0]}", f"unknown setting; known: {', '.join(sorted(_FEED_KEYS))}")
+    for key in ("name", "url", "root"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise ConfigError(path, f"{where}.{key}", "required text, e.g. name = \"township\"")
+    extra = {k: v for k, v in raw.items() if k not in ("name", "url", "root")}
+    try:
+        return FeedSource(name=raw["name"], url=raw["url"], root_path=config._relative(raw["root"]), **extra)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(path, where, str(e)) from None
+
+
 def parse_config(data: dict[str, Any], path: Path, base: Config | None = None) -> Config:
     cfg = base or Config()
     changes: dict[str, object] = {"source": path}
@@ -271,7 +300,11 @@ def parse_config(data: dict[str, Any], path: Path, base: Config | None = None) -
         else:
             known = ", ".join(sorted([*_SECTIONS, "feed", "state_dir"]))
             raise ConfigError(path, key, f"unknown section; known: {known}")
-    return dataclasses.replace(cfg, **changes)  # type: ignore[arg-type]
+    result = dataclasses.replace(cfg, **changes)  # type: ignore[arg-type]
+    names = [source.name for source in result.feed_sources()]  # validates every [[feed]] now
+    if len(set(names)) != len(names):
+        raise ConfigError(path, "feed", f"two feeds share a name: {', '.join(names)}")
+    return result
 
 
 def read_config_file(path: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -128,6 +129,7 @@ class Player:
         self.prerender = Prerenderer(self.slides) if prerender else None
         self.touch: TouchMode | None = None  # set by the app on touch-enabled screens
         self.recorder: Recorder | None = None  # proof-of-display log, set by the app on a real screen
+        self.sync_status: Callable[[], list[str]] = lambda: []  # per-feed sync lines for the status line
         self.now: dt.datetime = dt.datetime.now()
         self.mono = 0.0
 
@@ -390,16 +392,24 @@ class Player:
             dirty.append(self._draw_status(canvas))
         return dirty
 
-    def _draw_status(self, canvas: pygame.Surface) -> pygame.Rect:
-        feeds = "  ".join(f"{c.feed}:{len(c.items)}条" for c in self.contents) or "无内容"
-        text = f"设备 {self.config.device.id}  内容 {feeds}  问题 {len(self.errors)}"
+    def status_lines(self) -> list[str]:
+        """What a technician needs: device id, content per feed, sync state, the last problem."""
+        feeds = "  ".join(f"{c.feed}: 版本 {c.version or '本地'} {len(c.items)}条" for c in self.contents) or "无内容"
+        lines = [f"设备 {self.config.device.id}   {feeds}   问题 {len(self.errors)}"]
+        lines += [f"同步 {line}" for line in self.sync_status()]
         if self.errors:
-            text += f"  最近: {self.errors[-1][-80:]}"
+            lines.append(f"最近问题: {self.errors[-1][-120:]}")
+        return lines
+
+    def _draw_status(self, canvas: pygame.Surface) -> pygame.Rect:
+        lines = self.status_lines()
         px = max(12, self.zones.header[3] // 4)
-        surf = self.fonts.render(text, px, (255, 255, 255))
-        rect = pygame.Rect(0, self.main_rect.bottom - px * 2, self.size[0], px * 2)
+        pitch = round(px * 1.5)
+        rect = pygame.Rect(0, self.main_rect.bottom - pitch * len(lines) - px // 2, self.size[0],
+                           pitch * len(lines) + px // 2)
         canvas.fill((30, 30, 30), rect)
-        canvas.blit(surf, (px // 2, rect.y + px // 2))
+        for i, line in enumerate(lines):
+            canvas.blit(self.fonts.render(line, px, (255, 255, 255)), (px // 2, rect.y + px // 4 + i * pitch))
         return rect
 
     def shutdown(self) -> None:

@@ -7,6 +7,7 @@ folder that fails to load is logged and the last good content is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -90,13 +91,33 @@ def _previous_content(previous: Loaded | None, feed: str) -> Content | None:
 
 
 class StoreSource(FolderSource):
-    """Feed bundles materialized by the sync layer; folders change when a new version is switched in."""
+    """Verified feed bundles materialized by the sync layer; a folder changes when a new version is
+    switched in.  ``fallback`` (the demo) plays a local folder for a feed that has no version yet."""
 
-    def __init__(self, feeds: Sequence[str], current: Callable[[str], Path | None]) -> None:
+    def __init__(self, feeds: Sequence[str], current: Callable[[str], Path | None],
+                 version: Callable[[str], int | None] | None = None,
+                 fallback: dict[str, Path] | None = None) -> None:
         super().__init__([])
         self.feeds = list(feeds)
         self._current = current
+        self._version = version
+        self._fallback = fallback or {}
 
     def _fingerprint_now(self) -> object:
-        self.folders = [(name, path) for name in self.feeds if (path := self._current(name)) is not None]
+        folders = []
+        for name in self.feeds:
+            path = self._current(name) or self._fallback.get(name)
+            if path is not None:
+                folders.append((name, path))
+        self.folders = folders
         return tuple((name, str(path.resolve())) for name, path in self.folders)
+
+    def poll(self) -> Loaded | None:
+        loaded = super().poll()
+        if loaded is None or self._version is None:
+            return loaded
+        versioned = []
+        for content in loaded.contents:
+            v = self._version(content.feed) if self._current(content.feed) is not None else None
+            versioned.append(dataclasses.replace(content, version=None if v is None else str(v)))
+        return Loaded(tuple(versioned), loaded.errors)

@@ -30,6 +30,7 @@ class Pilot:
         self.runner = Runner(cfg, PlayOptions(headless=True, size=size, start=AT, rotation=rotation))
         self.out = size
         self.runner.frame()
+        self.frames(1)  # touch browsing is set up once the first frame is on screen
 
     @property
     def player(self):  # noqa: ANN201

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import pygame
 
 from kiosk.content.model import Item
-from kiosk.qr import QUIET_MODULES, QrError, qr_matrix, qr_module_px
+from kiosk.qr import QUIET_MODULES, QrError, qr_matrix, qr_module_px, qr_size
 from kiosk.render.geometry import SlideFrame
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,8 @@ class LoopQr:
 
     def corner(self, url: str) -> tuple[int, int]:
         """Width and height the code and its caption take in the corner (about, for the caption)."""
-        side = self.code(url).get_width()
+        n = qr_size(url)  # the size alone: no need to build the code
+        side = (n + 2 * QUIET_MODULES) * qr_module_px(n, self.distance, self.short, self.dpi)
         caption = round(self.caption_px(side) * 1.4) if self.render_text is not None else 0
         return (side, side + caption)
 
