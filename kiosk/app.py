@@ -122,6 +122,13 @@ class Runner:
         self._touch_pending = config.touch.enabled and not config.led.enabled
         self._logical, self._out_size = logical, out_size
         self.services = None
+        self.watch = None
+        if not options.headless and not config.led.enabled:
+            from kiosk.watch import FolderWatch
+
+            self.watch = FolderWatch(config.playlists_dir())
+            if self.watch.start():
+                self.player.playlist_watch = self.watch
         if not options.headless:  # a headless render shows nothing to anyone: no proof of display
             from kiosk.services import start_services
 
@@ -191,6 +198,8 @@ class Runner:
         return 0
 
     def close(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
         self.player.shutdown()
         self.supply.stop()
         if self.services is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -36,12 +37,14 @@ from kiosk.schedule import (
     Slot,
     load_playlists,
 )
+from kiosk.schedule.book import PlaylistBook
 from kiosk.sources import FolderSource, Loaded
 from kiosk.textlayout import TextStyle
 
 if TYPE_CHECKING:
     from kiosk.audit.log import Recorder
     from kiosk.touchmode import TouchMode
+    from kiosk.watch import FolderWatch
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,15 @@ def schedule_settings(config: Config) -> ScheduleSettings:
         return ScheduleSettings(audience=config.device.audience_enum)
 
 
-def playlists_for(config: Config, contents: tuple[Content, ...]) -> list[Playlist]:
-    """The device's playlists, or the bundle's when it carries some (``content.playlist_source``)."""
-    device, errors = load_playlists(config.playlists_dir())
+def playlists_for(config: Config, contents: tuple[Content, ...], book: PlaylistBook | None = None) -> list[Playlist]:
+    """The device's playlists, or the bundle's when it carries some (``content.playlist_source``).
+
+    ``book`` keeps the last good version of each device playlist file across reloads.
+    """
+    if book is None:
+        book = PlaylistBook(config.playlists_dir())
+    device = book.reload()
+    errors = list(book.errors)
     bundle: list[Playlist] = []
     for content in contents:
         folder = content.root / "playlists"
@@ -86,7 +95,7 @@ def playlists_for(config: Config, contents: tuple[Content, ...]) -> list[Playlis
             bundle.extend(found)
             errors.extend(errs)
     for e in errors:
-        log.error("playlist skipped: %s", e)
+        log.error("playlist problem: %s", e)
     if bundle and (config.content.playlist_source == "bundle" or not device):
         return bundle
     return device or bundle
@@ -112,6 +121,7 @@ class Player:
                                     config.screen.theme)
         self.contents: tuple[Content, ...] = ()
         self.errors: tuple[str, ...] = ()
+        self._content_errors: tuple[str, ...] = ()
         self.scheduler = Scheduler([], [], schedule_settings(config), self.slides.page_count)
         self.showing: Showing | None = None
         self.upcoming: Slot | None = None
@@ -130,6 +140,8 @@ class Player:
         self.touch: TouchMode | None = None  # set by the app on touch-enabled screens
         self.recorder: Recorder | None = None  # proof-of-display log, set by the app on a real screen
         self.sync_status: Callable[[], list[str]] = lambda: []  # per-feed sync lines for the status line
+        self.playlist_book = PlaylistBook(config.playlists_dir())
+        self.playlist_watch: FolderWatch | None = None  # set by the app: technicians edit playlists/ on site
         self.now: dt.datetime = dt.datetime.now()
         self.mono = 0.0
 
@@ -166,14 +178,14 @@ class Player:
         self.slides.set_qr_corner(corner)
 
     def _playlists(self, contents: tuple[Content, ...]) -> list[Playlist]:
-        return playlists_for(self.config, contents)
+        return playlists_for(self.config, contents, self.playlist_book)
 
     def take_content(self, loaded: Loaded) -> None:
         """Install newly loaded content (called at a slide boundary)."""
         self.contents = loaded.contents
-        self.errors = loaded.errors
+        self._content_errors = loaded.errors
         self._reserve_qr_corner()
-        self.scheduler.replace_content(self.contents, self._playlists(self.contents))
+        self._apply_playlists()
         if self.prerender is not None:  # lay out every notice off-frame: page counts come from the cache
             self.prerender.request_layouts([it for c in self.contents for it in c.items])
         first = self._content_of(None)
@@ -185,10 +197,18 @@ class Player:
         log.info("content loaded: %d item(s) from %d feed(s), %d problem(s)", n, len(self.contents),
                  len(self.errors))
 
+    def _apply_playlists(self) -> None:
+        self.scheduler.replace_content(self.contents, self._playlists(self.contents))
+        self.errors = tuple(self._content_errors) + tuple(self.playlist_book.errors)
+
     def poll_content(self) -> None:
         loaded = self.source.poll()
         if loaded is not None:
             self.take_content(loaded)
+            self.upcoming = None
+        elif self.playlist_watch is not None and self.playlist_watch.take():
+            log.info("playlists changed on disk: applying at this slide boundary")
+            self._apply_playlists()
             self.upcoming = None
 
     # ------------------------------------------------------------ schedule
@@ -397,8 +417,9 @@ class Player:
         feeds = "  ".join(f"{c.feed}: 版本 {c.version or '本地'} {len(c.items)}条" for c in self.contents) or "无内容"
         lines = [f"设备 {self.config.device.id}   {feeds}   问题 {len(self.errors)}"]
         lines += [f"同步 {line}" for line in self.sync_status()]
-        if self.errors:
-            lines.append(f"最近问题: {self.errors[-1][-120:]}")
+        if self.errors:  # the file name, field and reason matter; the folders do not
+            short = re.sub(r"(?:/[^/\s:]+)+/(?=[^/\s:]+)", "", self.errors[-1])
+            lines.append(f"最近问题: {short[:160]}")
         return lines
 
     def _draw_status(self, canvas: pygame.Surface) -> pygame.Rect:
