@@ -133,6 +133,13 @@ class Runner:
             from kiosk.services import start_services
 
             self.services = start_services(config, self.player, self.clock)
+        from kiosk.sdnotify import Notifier
+
+        self.notifier = Notifier()
+        self._shot_requested = False
+        self.pid_file: Path | None = None
+        if not options.headless:
+            self._serve_screenshots()
         self.fps = max(1, config.screen.fps)
         self.frames = 0
         self.quit = False
@@ -165,7 +172,30 @@ class Runner:
         dirty = self.player.draw(self.canvas, now)
         _present(pygame, self.screen, self.canvas, self.rotation, dirty)
         self.frames += 1
+        if self.frames == 1:
+            self.notifier.ready()
+        self.notifier.ping(time.monotonic())  # stops when the loop hangs: systemd restarts us
+        if self._shot_requested:
+            self._shot_requested = False
+            save_png(pygame, self.screen, screenshot_path(self.config))
         return dirty
+
+    def _serve_screenshots(self) -> None:
+        """``kiosk screenshot`` asks the running player (SIGUSR1, pid file in the state dir)."""
+        import signal
+
+        def request(signum: int, frame: object) -> None:
+            self._shot_requested = True
+
+        try:
+            signal.signal(signal.SIGUSR1, request)
+            state = self.config.state_path()
+            state.mkdir(parents=True, exist_ok=True)
+            self.pid_file = state / "player.pid"
+            self.pid_file.write_text(str(os.getpid()), encoding="utf-8")
+        except (OSError, ValueError) as e:  # ValueError: not the main thread (tests)
+            log.info("screenshots on request not available: %s", e)
+            self.pid_file = None
 
     def _start_touch(self) -> None:
         """Touch browsing is set up once the first frame is on screen (start-up time counts)."""
@@ -198,6 +228,9 @@ class Runner:
         return 0
 
     def close(self) -> None:
+        if self.pid_file is not None:
+            self.pid_file.unlink(missing_ok=True)
+        self.notifier.close()
         if self.watch is not None:
             self.watch.stop()
         self.player.shutdown()
@@ -221,6 +254,10 @@ def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygam
         pygame.mouse.set_visible(False)
     size = options.size or (config.screen.width, config.screen.height)
     return pygame.display.set_mode(size, pygame.FULLSCREEN)
+
+
+def screenshot_path(config: Config) -> Path:
+    return config.state_path() / "screenshot.png"
 
 
 def idle_wait(pygame, seconds: float, slice_s: float = 0.02) -> None:  # noqa: ANN001

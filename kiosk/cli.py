@@ -42,6 +42,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     _add_play_options(play)
     demo = sub.add_parser("demo", help="play the built-in demo with no configuration at all")
     _add_play_options(demo)
+    shot = sub.add_parser("screenshot", help="save what the running player shows (or a headless render of it)")
+    shot.add_argument("out", type=Path, metavar="OUT.png")
+    shot.add_argument("--config", type=Path, help="device config TOML")
+    shot.add_argument("--state-dir", type=Path, help="state directory (overrides the config)")
+    shot.add_argument("--size", help="headless render size WxH when no player runs (default 1920x1080)")
+    shot.set_defaults(handler=_screenshot)
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
@@ -49,6 +55,40 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         add_feed_commands(sub, device_config)
         add_audit_commands(sub, state_dir_of)
     return parser
+
+
+def _screenshot(args: argparse.Namespace) -> int:
+    import os
+    import shutil
+    import signal
+    import time
+
+    from kiosk.app import PlayOptions, run, screenshot_path
+    from kiosk.config import load_config
+
+    config = load_config(args.config)
+    if args.state_dir is not None:
+        config = dataclasses.replace(config, state_dir=str(args.state_dir.resolve()))
+    shot, pid_file = screenshot_path(config), config.state_path() / "player.pid"
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8").strip())
+        before = shot.stat().st_mtime_ns if shot.exists() else 0
+        os.kill(pid, signal.SIGUSR1)
+    except (OSError, ValueError):
+        pid = 0
+    if pid:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if shot.exists() and shot.stat().st_mtime_ns != before:
+                shutil.copyfile(shot, args.out)
+                print(f"saved what player {pid} shows to {args.out}")
+                return 0
+            time.sleep(0.05)
+        log.error("player %d did not answer within 5 s; rendering headless instead", pid)
+    size = tuple(int(v) for v in (args.size or "1920x1080").lower().split("x"))
+    code = run(config, PlayOptions(headless=True, frames=1, screenshot=args.out, size=size))  # type: ignore[arg-type]
+    print(f"no running player: saved a headless render of what it would show now to {args.out}")
+    return code
 
 
 def device_config(path: Path | None) -> SimpleNamespace:
