@@ -129,10 +129,13 @@ class Runner:
             self.watch = FolderWatch(config.playlists_dir())
             if self.watch.start():
                 self.player.playlist_watch = self.watch
+        from kiosk.services import Thumbnails
+
+        self.thumbnails = Thumbnails()
         if not options.headless:  # a headless render shows nothing to anyone: no proof of display
             from kiosk.services import start_services
 
-            self.services = start_services(config, self.player, self.clock)
+            self.services = start_services(config, self.player, self.clock, self.thumbnails)
         from kiosk.sdnotify import Notifier
 
         self.notifier = Notifier()
@@ -178,6 +181,8 @@ class Runner:
         if self._shot_requested:
             self._shot_requested = False
             save_png(pygame, self.screen, screenshot_path(self.config))
+        if self.thumbnails.wanted:
+            self.thumbnails.deliver(thumbnail_png(pygame, self.screen))
         return dirty
 
     def _serve_screenshots(self) -> None:
@@ -254,6 +259,15 @@ def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygam
         pygame.mouse.set_visible(False)
     size = options.size or (config.screen.width, config.screen.height)
     return pygame.display.set_mode(size, pygame.FULLSCREEN)
+
+
+def thumbnail_png(pygame, screen, width: int = 480) -> bytes:  # noqa: ANN001
+    """A small PNG of what is on screen (heartbeat screenshots)."""
+    from kiosk.render.png import png_bytes
+
+    w, h = screen.get_size()
+    small = pygame.transform.smoothscale(screen, (width, max(1, round(h * width / w))))
+    return png_bytes(small.get_size(), pygame.image.tobytes(small, "RGB"))
 
 
 def screenshot_path(config: Config) -> Path:

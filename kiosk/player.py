@@ -18,7 +18,7 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
-from kiosk.qr import QrError, feedback_url_for
+from kiosk.qr import QrError, feedback_url, feedback_url_for
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import compute_zones
@@ -167,6 +167,16 @@ class Player:
                                     self.config.device.id)
         except QrError as e:
             log.error("%s: no feedback code: %s", item.key, e)
+            return None
+
+    def request_url(self, item: Item) -> str | None:
+        """The 依申请公开 request form for ``item`` (``qr.request_url``), or None."""
+        if not self.config.qr.request_url:
+            return None
+        try:
+            return feedback_url(self.config.qr.request_url, item, self.config.device.id)
+        except QrError as e:
+            log.error("%s: no request code: %s", item.key, e)
             return None
 
     def _reserve_qr_corner(self) -> None:

@@ -27,7 +27,32 @@ class Services:
             t.join(timeout=2)
 
 
-def start_services(config: Config, player, clock: Clock) -> Services:  # noqa: ANN001 - kiosk.player.Player
+class Thumbnails:
+    """A small PNG of the screen for the heartbeat, made by the frame loop when asked (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._wanted = threading.Event()
+        self._ready = threading.Event()
+        self._png: bytes | None = None
+
+    @property
+    def wanted(self) -> bool:
+        return self._wanted.is_set()
+
+    def request(self, timeout: float = 3.0) -> bytes | None:
+        """From another thread: ask the frame loop and wait for its answer."""
+        self._ready.clear()
+        self._wanted.set()
+        return self._png if self._ready.wait(timeout) else None
+
+    def deliver(self, png: bytes) -> None:
+        self._png = png
+        self._wanted.clear()
+        self._ready.set()
+
+
+def start_services(config: Config, player, clock: Clock,  # noqa: ANN001 - kiosk.player.Player
+                   thumbnails: Thumbnails | None = None) -> Services:
     from kiosk.audit.log import AuditLog, Recorder
     from kiosk.audit.net import start_thread
     from kiosk.audit.records import AuditError
@@ -61,6 +86,6 @@ def start_services(config: Config, player, clock: Clock) -> Services:  # noqa: A
 
         settings = HeartbeatSettings(config.status.heartbeat_url, config.device.id,
                                      interval=config.status.heartbeat_interval, disk_path=config.state_path())
-        heartbeat = Heartbeat(settings, status, clock)
+        heartbeat = Heartbeat(settings, status, clock, thumbnails.request if thumbnails is not None else None)
         services.threads.append(start_thread(heartbeat.step, services.stop_event, "kiosk-heartbeat"))
     return services

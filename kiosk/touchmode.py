@@ -35,7 +35,8 @@ class TouchMode:
         slides = player.slides
         self.renderer = TouchRenderer.create(
             player.fonts, geometry, slides.style, slides.theme, player.palette, player._category_of,
-            player.feedback_url, None, slides.cache, config.screen.theme)
+            player.feedback_url, player.request_url if config.qr.request_url else None, slides.cache,
+            config.screen.theme)
         library = ScheduleLibrary(player.scheduler, lambda: player.contents, now, self.renderer.pages)
         settings = NavSettings(idle_s=config.touch.idle_s, warning_s=config.touch.warning_s)
         self.nav = Navigator(library, geometry, settings, config.device.audience_enum, self.renderer.code_count)

@@ -78,3 +78,27 @@ def test_screenshot_without_player_renders_headless(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "headless render" in done.stdout
     assert Image.open(out).size == (960, 540)
+
+
+def test_heartbeat_thumbnail_made_by_the_frame_loop() -> None:
+    import io
+    import threading
+
+    from kiosk.app import PlayOptions, Runner
+    from kiosk.config import load_config
+
+    r = Runner(load_config(), PlayOptions(headless=True, size=(960, 540)))
+    try:
+        r.frame()
+        got: list[bytes | None] = []
+        asker = threading.Thread(target=lambda: got.append(r.thumbnails.request(timeout=5)))
+        asker.start()
+        deadline = time.monotonic() + 5
+        while not r.thumbnails.wanted and time.monotonic() < deadline:
+            time.sleep(0.01)
+        r.frame()
+        asker.join(5)
+        assert got and got[0] is not None
+        assert Image.open(io.BytesIO(got[0])).size == (480, 270)
+    finally:
+        r.close()

@@ -23,8 +23,10 @@ AT = dt.datetime(2026, 11, 27, 10, 0)
 
 
 class Pilot:
-    def __init__(self, size: tuple[int, int], rotation: int = 0, idle_s: float = 60.0) -> None:
+    def __init__(self, size: tuple[int, int], rotation: int = 0, idle_s: float = 60.0,
+                 request_url: str = "") -> None:
         cfg = load_config()
+        cfg = dataclasses.replace(cfg, qr=dataclasses.replace(cfg.qr, request_url=request_url))
         touch = dataclasses.replace(cfg.touch, idle_s=idle_s, warning_s=min(10.0, idle_s / 2))
         cfg = dataclasses.replace(cfg, touch=touch)
         self.runner = Runner(cfg, PlayOptions(headless=True, size=size, start=AT, rotation=rotation))
@@ -172,3 +174,15 @@ def test_rotated_screen_maps_touches(pilot) -> None:  # noqa: ANN001
     # the output is the 1080x1920 logical canvas turned clockwise: (x, y) -> (1920 - y, x)
     p.tap(1920 - ly, lx)
     assert p.nav.screen is Screen.LIST
+
+
+def test_detail_shows_request_code_when_configured(pilot, tmp_path: Path) -> None:  # noqa: ANN001
+    p = pilot(request_url="https://apply.example.org/yishenqing?item={item}&dev={device}")
+    p.tap(960, 540)
+    p.tap_target(first_target(p, "tile"))
+    p.tap_target(first_target(p, "row"))
+    item = p.nav.view().item
+    p.frames(2)
+    urls = {c.text for c in zxingcpp.read_barcodes(p.screenshot(tmp_path / "two.png"))}
+    assert p.player.feedback_url(item) in urls
+    assert f"https://apply.example.org/yishenqing?item={item.id}&dev=demo-0001" in urls

@@ -7,6 +7,7 @@ streams row by row, so it holds no second copy of the frame.
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -22,6 +23,17 @@ def _chunk(out: BinaryIO, kind: bytes, data: bytes) -> None:
 
 def write_png(path: Path, size: tuple[int, int], rgb: bytes, level: int = 1) -> None:
     """Write ``rgb`` (width*height*3 bytes, rows top to bottom) as an 8-bit RGB PNG."""
+    with open(path, "wb") as out:
+        encode_png(out, size, rgb, level)
+
+
+def png_bytes(size: tuple[int, int], rgb: bytes, level: int = 6) -> bytes:
+    buffer = io.BytesIO()
+    encode_png(buffer, size, rgb, level)
+    return buffer.getvalue()
+
+
+def encode_png(out: BinaryIO, size: tuple[int, int], rgb: bytes, level: int = 1) -> None:
     width, height = size
     stride = width * 3
     if len(rgb) != stride * height:
@@ -33,8 +45,7 @@ def write_png(path: Path, size: tuple[int, int], rgb: bytes, level: int = 1) -> 
         parts.append(packer.compress(b"\x00"))  # filter type 0 (none) for this row
         parts.append(packer.compress(view[y * stride:(y + 1) * stride]))
     parts.append(packer.flush())
-    with open(path, "wb") as out:
-        out.write(b"\x89PNG\r\n\x1a\n")
-        _chunk(out, b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        _chunk(out, b"IDAT", b"".join(parts))
-        _chunk(out, b"IEND", b"")
+    out.write(b"\x89PNG\r\n\x1a\n")
+    _chunk(out, b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    _chunk(out, b"IDAT", b"".join(parts))
+    _chunk(out, b"IEND", b"")
