@@ -117,7 +117,8 @@ def translate(feed: str, exc: BaseException) -> FeedError:
         return FeedFetchError(feed, f"the server is too slow or stopped answering: {text}",
                               "check the network; the screen retries later")
     if isinstance(exc, tuf_exc.DownloadError):
-        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        # our fetcher already names the URL and the reason; tuf's own errors may only carry a cause
+        cause = f": {exc.__cause__}" if exc.__cause__ and "cannot reach" not in text else ""
         return FeedFetchError(feed, f"download failed: {text}{cause}",
                               "check the network and the feed URL; the screen retries later")
     if isinstance(exc, tuf_exc.RepositoryError):

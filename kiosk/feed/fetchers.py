@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +51,8 @@ class RequestsFetcher(FetcherInterface):
             raise exceptions.SlowRetrievalError(f"could not connect to {url} within {self.timeout[0]}s") from e
         except requests.Timeout as e:
             raise exceptions.SlowRetrievalError(f"no answer from {url} within {self.timeout[1]}s") from e
+        except requests.ConnectionError as e:
+            raise exceptions.DownloadError(f"cannot reach {url}: {_reason(e)}") from e
         except requests.RequestException as e:
             raise exceptions.DownloadError(f"cannot reach {url}: {e}") from e
         if response.status_code >= 400:
@@ -118,3 +121,13 @@ def make_fetcher(source: FeedSource) -> FetcherInterface:
     if source.url.startswith("file://"):
         return DirectoryFetcher.for_source(source)
     return RequestsFetcher.for_source(source)
+
+
+def _reason(error: requests.ConnectionError) -> str:
+    """The innermost cause (e.g. "[Errno 111] Connection refused"), not urllib3's retry wrapper text."""
+    cause: BaseException | None = error
+    while cause is not None and (cause.__cause__ is not None or cause.__context__ is not None):
+        cause = cause.__cause__ or cause.__context__
+    text = str(cause) if cause is not None else str(error)
+    match = re.search(r"\[Errno -?\d+\][^')\"]*", str(error))
+    return match.group(0).strip() if match else text
