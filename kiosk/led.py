@@ -23,6 +23,7 @@ from kiosk.config import Config
 from kiosk.content import Content, Item, Paragraph, Table
 from kiosk.player import playlists_for, schedule_settings
 from kiosk.render.fonts import FontSet
+from kiosk.render.zones import blit_strip
 from kiosk.schedule import DisplayHours, Scheduler
 from kiosk.sources import FolderSource
 from kiosk.textlayout import wrap_plain
@@ -202,16 +203,7 @@ class LedPlayer:
         return [canvas.get_rect()] if first else [self.rect.copy()]
 
     def _draw_strip(self, canvas: pygame.Surface) -> None:
-        clip = canvas.get_clip()
-        canvas.set_clip(self.rect)
-        x = self.rect.right - self.offset
-        gap = self.px * 2
-        for seg in self._strip:
-            w = seg.get_width()
-            if x + w > self.rect.left and x < self.rect.right:
-                canvas.blit(seg, (x, self.rect.centery - seg.get_height() // 2))
-            x += w + gap
-        canvas.set_clip(clip)
+        blit_strip(canvas, self.rect, self._strip, self.rect.right - self.offset, self.px * 2)
 
     def shutdown(self) -> None:
         pass

@@ -175,17 +175,20 @@ class Ticker:
         surface.fill(self.palette.ticker_bg, self.rect)
         if not self._segments:
             return [self.rect.copy()]
-        clip = surface.get_clip()
-        surface.set_clip(self.rect)
-        gap = self.px * 3
         x = self.rect.right - self.offset
-        cycle = self._length + self.rect.w
-        for start in (x, x + cycle):
-            pos = start
-            for seg in self._segments:
-                w = seg.get_width()
-                if pos + w > self.rect.left and pos < self.rect.right:
-                    surface.blit(seg, (pos, self.rect.centery - seg.get_height() // 2))
-                pos += w + gap
-        surface.set_clip(clip)
+        for start in (x, x + self._length + self.rect.w):  # the strip wraps round seamlessly
+            blit_strip(surface, self.rect, self._segments, start, self.px * 3)
         return [self.rect.copy()]
+
+
+def blit_strip(surface: pygame.Surface, rect: pygame.Rect, segments: Sequence[pygame.Surface], x: int,
+               gap: int) -> None:
+    """Draw ``segments`` left to right from ``x``, ``gap`` apart, vertically centred, clipped to ``rect``."""
+    clip = surface.get_clip()
+    surface.set_clip(rect)
+    for seg in segments:
+        w = seg.get_width()
+        if x + w > rect.left and x < rect.right:
+            surface.blit(seg, (x, rect.centery - seg.get_height() // 2))
+        x += w + gap
+    surface.set_clip(clip)
