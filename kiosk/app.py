@@ -145,6 +145,7 @@ class Runner:
             self._serve_screenshots()
         self.fps = max(1, config.screen.fps)
         self.frames = 0
+        self._failures = 0
         self.quit = False
         self._started = False
         self._last = 0.0
@@ -170,17 +171,27 @@ class Runner:
                 else:
                     log.info("quit ignored (kiosk.allow_quit = false)")
         now, mono = self.clock.now(), self.clock.monotonic()
-        self.player.update(now, mono, mono - self._last)
+        try:
+            self.player.update(now, mono, mono - self._last)
+            dirty = self.player.draw(self.canvas, now)
+            _present(pygame, self.screen, self.canvas, self.rotation, dirty)
+        except Exception:  # noqa: BLE001 - last resort: log, keep what is on screen, keep looping
+            self._failures += 1
+            if self._failures <= 3 or self._failures % 3600 == 0:
+                log.exception("frame %d failed (%d so far); the screen keeps its last picture",
+                              self.frames, self._failures)
+            dirty = []
         self._last = mono
-        dirty = self.player.draw(self.canvas, now)
-        _present(pygame, self.screen, self.canvas, self.rotation, dirty)
         self.frames += 1
         if self.frames == 1:
             self.notifier.ready()
         self.notifier.ping(time.monotonic())  # stops when the loop hangs: systemd restarts us
         if self._shot_requested:
             self._shot_requested = False
-            save_png(pygame, self.screen, screenshot_path(self.config))
+            try:
+                save_png(pygame, self.screen, screenshot_path(self.config))
+            except OSError as e:  # a full or read-only disk must not stop the screen
+                log.error("screenshot not saved: %s", e)
         if self.thumbnails.wanted:
             self.thumbnails.deliver(thumbnail_png(pygame, self.screen))
         return dirty

@@ -72,6 +72,10 @@ def _screenshot(args: argparse.Namespace) -> int:
     shot, pid_file = screenshot_path(config), config.state_path() / "player.pid"
     try:
         pid = int(pid_file.read_text(encoding="utf-8").strip())
+        # a pid file left by a crash may name another process now: only signal a kiosk player
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if not any(b"kiosk" in part for part in cmdline):
+            raise ValueError(f"process {pid} is not a kiosk player")
         before = shot.stat().st_mtime_ns if shot.exists() else 0
         os.kill(pid, signal.SIGUSR1)
     except (OSError, ValueError):

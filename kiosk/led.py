@@ -14,6 +14,7 @@ what to show, as on any screen.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -84,7 +85,8 @@ class LedPlayer:
         self.errors: tuple[str, ...] = ()
         self.scheduler = Scheduler([], [], schedule_settings(config), lambda item: 1)
         self.touch = None
-        self.recorder = None
+        self.recorder = None  # proof of display (pages layout; the ticker records as idle)
+        self.showing = None  # the lobby player's notion; LED boards report through the recorder only
         self.now = dt.datetime.now()
         self.mono = 0.0
         self.display_on = True
@@ -98,6 +100,7 @@ class LedPlayer:
         self._surface: pygame.Surface | None = None
         self._dirty = True
         self._cleared = False
+        self._ticked: dt.datetime | None = None
 
     # ------------------------------------------------------------ content and schedule
 
@@ -113,6 +116,8 @@ class LedPlayer:
         self.display_on = self.display_hours.is_on(now)
         if self.layout == "ticker":
             self._build_strip(now)
+            if self.recorder is not None:
+                self.recorder.idle(tuple(self.rect))
         else:
             self._next_item(now, mono)
 
@@ -137,6 +142,19 @@ class LedPlayer:
         self._page = 0
         self._page_started = mono
         self._render_page()
+        self._record()
+
+    def _record(self) -> None:
+        if self.recorder is None or not self.display_on:
+            return
+        if self._item is None or self._surface is None:
+            self.recorder.idle(tuple(self.rect))
+            return
+        item = self._item
+        version = next((c.version for c in self.contents if c.feed == item.feed), None)
+        self.recorder.begin(item.key, item.feed, version, tuple(self.rect), page=self._page,
+                            window=(item.show_from, item.show_until),
+                            frame_hash=hashlib.sha256(self._surface.get_view("1")).hexdigest())
 
     def _render_page(self) -> None:
         surface = pygame.Surface(self.rect.size)
@@ -160,8 +178,17 @@ class LedPlayer:
         on = self.display_hours.is_on(now)
         if on != self.display_on:
             self.display_on, self._dirty = on, True
+            if self.recorder is not None:
+                if on:
+                    self._record()
+                else:
+                    self.recorder.screen_off((0, 0, *self.size))
         if not on:
             return
+        second = now.replace(microsecond=0)
+        if self.recorder is not None and second != self._ticked:
+            self._ticked = second
+            self.recorder.tick()
         if self.layout == "ticker":
             if not self._strip:
                 if now.second == 0 and now.microsecond < 100_000:
@@ -178,6 +205,7 @@ class LedPlayer:
                 self._page += 1
                 self._page_started = mono
                 self._render_page()
+                self._record()
             else:
                 self._poll()
                 self._next_item(now, mono)
@@ -206,4 +234,5 @@ class LedPlayer:
         blit_strip(canvas, self.rect, self._strip, self.rect.right - self.offset, self.px * 2)
 
     def shutdown(self) -> None:
-        pass
+        if self.recorder is not None:
+            self.recorder.stop()

@@ -7,6 +7,7 @@ new content only at a slide boundary, and redraws only what changed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -101,6 +102,11 @@ def playlists_for(config: Config, contents: tuple[Content, ...], book: PlaylistB
     return device or bundle
 
 
+_REDRAW_EVENTS = frozenset(getattr(pygame, name) for name in (
+    "VIDEOEXPOSE", "WINDOWEXPOSED", "WINDOWSHOWN", "WINDOWRESTORED", "WINDOWSIZECHANGED")
+    if hasattr(pygame, name))
+
+
 class Player:
     def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], source: FolderSource,
                  display_hours: DisplayHours, prerender: bool = True) -> None:
@@ -131,6 +137,8 @@ class Player:
         self.status_visible = False
         self._full_redraw = True
         self._last_second: dt.datetime | None = None
+        self._idle_poll: dt.datetime | None = None
+        self._off_minute: tuple[int, int] | None = None
         self.loop_qr: LoopQr | None = None
         if config.qr.on_loop:
             self.loop_qr = LoopQr(self.feedback_url, self.zones.short, config.qr.viewing_distance_m, fonts.render,
@@ -184,7 +192,11 @@ class Player:
         if self.loop_qr is None:
             return
         urls = [u for c in self.contents for it in c.items if (u := self.feedback_url(it))]
-        corner = self.loop_qr.corner(max(urls, key=len)) if urls else (0, 0)
+        try:
+            corner = self.loop_qr.corner(max(urls, key=len)) if urls else (0, 0)
+        except QrError as e:  # a URL no QR code can hold: no corner, the notices still play
+            log.error("feedback codes not shown on loop slides: %s", e)
+            corner = (0, 0)
         self.slides.set_qr_corner(corner)
 
     def _playlists(self, contents: tuple[Content, ...]) -> list[Playlist]:
@@ -212,14 +224,24 @@ class Player:
         self.errors = tuple(self._content_errors) + tuple(self.playlist_book.errors)
 
     def poll_content(self) -> None:
-        loaded = self.source.poll()
-        if loaded is not None:
-            self.take_content(loaded)
-            self.upcoming = None
-        elif self.playlist_watch is not None and self.playlist_watch.take():
-            log.info("playlists changed on disk: applying at this slide boundary")
-            self._apply_playlists()
-            self.upcoming = None
+        try:
+            loaded = self.source.poll()
+            if loaded is not None:
+                self.take_content(loaded)
+                self._refresh_upcoming()
+            elif self.playlist_watch is not None and self.playlist_watch.take():
+                log.info("playlists changed on disk: applying at this slide boundary")
+                self._apply_playlists()
+        except Exception:  # noqa: BLE001 - new content must never stop what is playing
+            log.exception("new content not taken; the last good content keeps playing")
+
+    def _refresh_upcoming(self) -> None:
+        """The slot decided ahead keeps its place if its notice is still there (with the new text)."""
+        if self.upcoming is None:
+            return
+        key = self.upcoming.item.key
+        fresh = next((it for c in self.contents for it in c.items if it.key == key), None)
+        self.upcoming = None if fresh is None else dataclasses.replace(self.upcoming, item=fresh)
 
     # ------------------------------------------------------------ schedule
 
@@ -227,12 +249,14 @@ class Player:
         self.poll_content()
         self.display_on = self.display_hours.is_on(now)
         self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
+        if not self.display_on and self.recorder is not None:
+            self.recorder.screen_off((0, 0, *self.size))
 
     def _begin(self, slot: Slot | None, now: dt.datetime, mono: float, transition: bool = True) -> None:
         if slot is None:
             self.showing = None
             new = self._idle_surface()
-            if self.recorder is not None:
+            if self.recorder is not None and self.display_on:
                 self.recorder.idle(tuple(self.main_rect))
         else:
             parts = self.slides.page_count(slot.item)
@@ -244,7 +268,6 @@ class Player:
                 self.header.set_publisher(f"{content.publisher.name}  {content.publisher.label}",
                                           content.publisher.logo)
             self._refresh_ticker(now)
-            self.upcoming = None
         self._show(new, transition)
 
     def _show(self, new: pygame.Surface, transition: bool) -> None:
@@ -292,7 +315,7 @@ class Player:
 
     def _record_showing(self) -> None:
         """Proof of display: this notice page is on screen from now, with the hash of its pixels."""
-        if self.recorder is None or self.showing is None:
+        if self.recorder is None or self.showing is None or not self.display_on:
             return
         item, part = self.showing.slot.item, self.showing.part
         content = self._content_of(item)
@@ -317,6 +340,11 @@ class Player:
 
     def handle(self, event: pygame.event.Event) -> bool:
         """Returns True when the event was used."""
+        if event.type in _REDRAW_EVENTS:  # VT switch, HDMI replug, window shown again: repaint all
+            self._full_redraw = True
+            if self.touch is not None:
+                self.touch.refresh()
+            return False
         if event.type == pygame.KEYDOWN and self._technician_combo(event):
             self.status_visible = not self.status_visible
             self._full_redraw = True
@@ -342,6 +370,8 @@ class Player:
         if on != self.display_on:
             self.display_on = on
             self._full_redraw = True
+            if self.touch is not None:
+                self.touch.taps.cancel()  # a finger held across the switch must not block later taps
             if on:
                 self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
             elif self.recorder is not None:
@@ -361,8 +391,11 @@ class Player:
         if self.transition is not None:
             self.transition.update(dt_s)
         elif self.showing is None:
-            if second.second == 0 and self.scheduler.current_items(now):
-                self._advance(now, mono)  # content became valid: leave the idle screen
+            if self._idle_poll != second:
+                self._idle_poll = second
+                self.poll_content()  # nothing on screen: look for new content every second
+                if self.scheduler.current_items(now):
+                    self._advance(now, mono)  # something is valid now: leave the idle screen
         elif mono - self.showing.part_started >= self._part_duration():
             self._advance(now, mono)
         else:
@@ -398,8 +431,10 @@ class Player:
         if self.touch is not None and self.touch.active:
             return self.touch.draw(canvas)
         if not self.display_on:
-            if self._full_redraw or now.second == 0 and now.microsecond < 200_000:
+            minute = (now.hour, now.minute)
+            if self._full_redraw or minute != self._off_minute:
                 self._full_redraw = False
+                self._off_minute = minute
                 draw_off_clock(canvas, self.fonts, now, self.config.display.off_mode == "clock")
                 return [canvas.get_rect()]
             return []

@@ -16,6 +16,64 @@ from kiosk.config import Config
 log = logging.getLogger(__name__)
 
 
+class _CallClock:
+    """The audit log's clock on the writer thread: the time at which the player made the call."""
+
+    def __init__(self, real: Clock) -> None:
+        self.real = real
+        self.at: object = None
+
+    def now(self):  # noqa: ANN201 - datetime
+        return self.at if self.at is not None else self.real.now()
+
+    def monotonic(self) -> float:
+        return self.real.monotonic()
+
+
+class QueuedRecorder:
+    """The proof-of-display recorder behind a queue: the frame loop never waits for an fsync.
+
+    Every call is stamped with the time it was made and replayed, in order, on one writer thread.
+    """
+
+    def __init__(self, recorder, clock: _CallClock) -> None:  # noqa: ANN001 - kiosk.audit.log.Recorder
+        import queue
+
+        self._recorder, self._clock = recorder, clock
+        self._calls: queue.Queue[tuple[str, tuple, dict, object] | None] = queue.Queue(maxsize=10_000)
+        self._thread = threading.Thread(target=self._run, name="kiosk-audit-writer", daemon=True)
+        self._thread.start()
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - begin, idle, screen_off, end, tick
+        if name not in ("begin", "idle", "screen_off", "end", "tick"):
+            raise AttributeError(name)
+
+        def call(*args: object, **kwargs: object) -> None:
+            try:
+                self._calls.put_nowait((name, args, kwargs, self._clock.real.now()))
+            except Exception:  # noqa: BLE001 - a full queue (disk stalled for hours) drops, never blocks
+                log.error("proof-of-display queue full: %s dropped", name)
+
+        return call
+
+    def _run(self) -> None:
+        while (call := self._calls.get()) is not None:
+            name, args, kwargs, at = call
+            self._clock.at = at
+            try:
+                getattr(self._recorder, name)(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - the writer must outlive any bad record
+                log.exception("proof-of-display record failed")
+            finally:
+                self._clock.at = None
+
+    def stop(self) -> None:
+        """Write what is queued, then the clean-stop record."""
+        self._calls.put(None)
+        self._thread.join(timeout=10)
+        self._recorder.stop()
+
+
 @dataclass
 class Services:
     stop_event: threading.Event = field(default_factory=threading.Event)
@@ -62,10 +120,11 @@ def start_services(config: Config, player, clock: Clock,  # noqa: ANN001 - kiosk
     audit_log: AuditLog | None = None
     if config.audit.enabled:
         try:
-            audit_log = AuditLog(audit_dir, clock)
+            call_clock = _CallClock(clock)
+            audit_log = AuditLog(audit_dir, call_clock)  # type: ignore[arg-type]
             recorder = Recorder(audit_log)
             recorder.start()
-            player.recorder = recorder
+            player.recorder = QueuedRecorder(recorder, call_clock)
         except (AuditError, OSError) as e:
             log.error("proof-of-display log disabled: %s: %s", audit_dir, e)
     if config.audit.upload_url and audit_log is not None:
@@ -78,7 +137,7 @@ def start_services(config: Config, player, clock: Clock,  # noqa: ANN001 - kiosk
         from kiosk.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
 
         def status() -> DeviceStatus:
-            showing = player.showing
+            showing = getattr(player, "showing", None)
             return DeviceStatus(versions={c.feed: c.version for c in player.contents},
                                 last_error=player.errors[-1] if player.errors else None,
                                 showing=showing.slot.item.key if showing is not None else None,

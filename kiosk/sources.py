@@ -69,9 +69,11 @@ def load_folders(folders: Sequence[tuple[str, Path]], previous: Loaded | None) -
     for name, path in folders:
         try:
             content = load_content(path, feed=name)
-        except ContentError as e:
+        except Exception as e:  # noqa: BLE001 - whatever breaks, the last good content keeps playing
+            if not isinstance(e, ContentError):
+                log.exception("unexpected error loading %s", path)
             log.error("content of feed %r not (re)loaded, keeping what was playing: %s", name, e)
-            errors.append(str(e))
+            errors.append(f"{path}: {e}" if not isinstance(e, ContentError) else str(e))
             old = _previous_content(previous, name)
             if old is not None:
                 contents.append(old)
@@ -102,11 +104,20 @@ class StoreSource(FolderSource):
         self._current = current
         self._version = version
         self._fallback = fallback or {}
+        self._known: dict[str, Path] = {}
 
     def _fingerprint_now(self) -> object:
         folders = []
         for name in self.feeds:
-            path = self._current(name) or self._fallback.get(name)
+            path = self._current(name)
+            if path is None and name in self._known:
+                # the store answered nothing this time (a failed read?) but had a version:
+                # keep playing that folder rather than dropping the feed
+                path = self._known[name]
+            if path is not None:
+                self._known[name] = path
+            else:
+                path = self._fallback.get(name)
             if path is not None:
                 folders.append((name, path))
         self.folders = folders
@@ -118,6 +129,8 @@ class StoreSource(FolderSource):
             return loaded
         versioned = []
         for content in loaded.contents:
-            v = self._version(content.feed) if self._current(content.feed) is not None else None
-            versioned.append(dataclasses.replace(content, version=None if v is None else str(v)))
+            # the version is the name of the folder that was loaded (versions/<N>), never a later one
+            stored = self._known.get(content.feed)
+            version = stored.name if stored is not None and stored == content.root else None
+            versioned.append(dataclasses.replace(content, version=version))
         return Loaded(tuple(versioned), loaded.errors)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from kiosk.navtypes import Swipe, Tap
 
+STALE_PRESS_S = 5.0  # a press held longer than this whose "up" never came is forgotten at the next touch
 FINGER = "finger"
 MOUSE = "mouse"
 
@@ -97,7 +98,8 @@ class TapFilter:
             return None
         press = self._press
         if event.kind == "down":
-            if press is None or (press.device, press.id) == (event.device, event.id):  # a lost up
+            stale = press is not None and event.t - press.t > STALE_PRESS_S  # its "up" was lost
+            if press is None or stale or (press.device, press.id) == (event.device, event.id):
                 self._press = _Press(event.device, event.id, event.x, event.y, event.t)
             return None
         if press is None or (press.device, press.id) != (event.device, event.id):

@@ -214,3 +214,21 @@ def test_clock_going_back_is_noted_not_fatal(tmp_path: Path, clock: FakeClock) -
     rec.end()
     (r,) = all_records(tmp_path)
     assert r.seconds == 0 and r.note is not None and "clock went back" in r.note
+
+
+def test_clock_jump_writes_two_records_not_one_per_day(tmp_path) -> None:  # noqa: ANN001
+    import datetime as _dt
+
+    from kiosk.audit.log import AuditLog, Recorder
+    from kiosk.clock import FakeClock
+
+    clock = FakeClock(_dt.datetime(2000, 1, 1, 0, 5))  # a board that booted with a dead RTC
+    rec = Recorder(AuditLog(tmp_path, clock))
+    rec.start()
+    rec.idle((0, 0, 10, 10))
+    clock.set(_dt.datetime(2026, 11, 27, 9, 0))  # NTP corrects the clock
+    rec.tick()
+    rec.begin("local/x", "local", None, (0, 0, 10, 10))
+    rec.stop()
+    lines = sum(1 for f in tmp_path.glob("display-*.jsonl") for _ in f.open(encoding="utf-8"))
+    assert lines < 10

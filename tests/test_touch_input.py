@@ -167,3 +167,13 @@ def test_pressed_point_is_exposed_for_press_feedback() -> None:
     filt.feed(Pointer("down", 100, 200, 2.0))
     filt.cancel()
     assert filt.pressed is None and filt.feed(Pointer("up", 100, 200, 2.1)) is None
+
+
+def test_lost_finger_up_does_not_block_later_taps() -> None:
+    from kiosk.tapfilter import FINGER, Pointer, Tap, TapFilter
+
+    taps = TapFilter.for_target(80)
+    assert taps.feed(Pointer("down", 100, 100, 0.0, FINGER, 1)) is None  # its "up" never comes
+    assert taps.feed(Pointer("down", 300, 300, 10.0, FINGER, 2)) is None
+    got = taps.feed(Pointer("up", 300, 300, 10.1, FINGER, 2))
+    assert isinstance(got, Tap) and (got.x, got.y) == (300, 300)

@@ -274,6 +274,10 @@ class Recorder:
         if current is None:
             return
         now = self.log.clock.now()
+        if (now.date() - current.start.date()).days >= 2:  # a clock jump: see _write_pieces
+            self._write_pieces(current, now)
+            self._current = replace(current, start=now)
+            return
         if now.date() > current.start.date():
             cut = dt.datetime.combine(current.start.date() + dt.timedelta(days=1), dt.time())
         elif now - current.start >= self.max_span:
@@ -299,7 +303,15 @@ class Recorder:
         if end < showing.start:  # the clock went back: one record, noted by the log
             self._write(showing, showing.start, end)
             return
-        for start, stop in split_at_midnight(showing.start, end):
+        pieces = list(split_at_midnight(showing.start, end))
+        if len(pieces) > 2:
+            # days at once: the clock jumped (a board booted with a dead RTC, then NTP) or the
+            # player was frozen; one record for the rest, noted, instead of thousands of day pieces
+            self._write(showing, *pieces[0])
+            self._write(showing, pieces[1][0], end, note=f"clock jumped or player stalled: {len(pieces) - 1} days "
+                                                         "in one step")
+            return
+        for start, stop in pieces:
             self._write(showing, start, stop)
 
     def _write(self, s: _Showing, start: dt.datetime, end: dt.datetime, note: str | None = None) -> None:

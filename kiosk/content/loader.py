@@ -36,6 +36,7 @@ _ITEM_FIELDS = {
     "audience", "tags", "images", "feedback_url",
 }
 _DEFAULT_COLOUR = (180, 20, 30)
+MAX_FEEDBACK_URL = 300
 
 
 def read_text(path: Path) -> str:
@@ -86,6 +87,9 @@ def _feedback(data: dict[str, Any], path: Path) -> str | None:
     from kiosk.qr import QrError, check_template
 
     template = _str(data, "feedback_url", path, required=False) or None
+    if template is not None and len(template) > MAX_FEEDBACK_URL:
+        raise ContentError(path, f"{len(template)} characters: too long for a QR code that can be scanned from "
+                                 f"a distance (at most {MAX_FEEDBACK_URL}; use a short link)", "feedback_url")
     if template is not None:
         try:
             check_template(template)
@@ -172,7 +176,9 @@ def _datetime(value: object, path: Path, field: str, *, end: bool = False) -> dt
         return value
     if isinstance(value, dt.date):
         start = dt.datetime.combine(value, dt.time())
-        return start + dt.timedelta(days=1) if end else start
+        if not end:
+            return start
+        return dt.datetime.max if value >= dt.date.max else start + dt.timedelta(days=1)
     if isinstance(value, str):
         raise ContentError(path, f"{value!r} is text: write a TOML date without quotes, e.g. 2026-10-08 "
                                  "or 2026-10-08T09:00:00", field)

@@ -54,7 +54,9 @@ class SlideRenderer:
         self.cache = cache or SurfaceCache()
         self.theme_name = theme_name
         self.frame: SlideFrame = slide_frame(size[0], size[1], short, qr_corner)
-        self._layouts: OrderedDict[str, list[Page]] = OrderedDict()
+        # keys hold the SlideFrame: a result computed for an old frame (by the prerender thread,
+        # while the QR corner changed) is never served for the new one
+        self._layouts: OrderedDict[tuple[str, SlideFrame], list[Page]] = OrderedDict()
         self._hashes: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._lock = threading.RLock()
         self.decorate: Callable[[pygame.Surface, Item, SlideFrame], None] | None = None
@@ -71,14 +73,15 @@ class SlideRenderer:
 
     # ------------------------------------------------------------ layout
 
-    def layout(self, item: Item) -> list[Page]:
-        key = item.digest()
+    def layout(self, item: Item, frame: SlideFrame | None = None) -> list[Page]:
+        frame = frame or self.frame
+        key = (item.digest(), frame)
         with self._lock:
             pages = self._layouts.get(key)
             if pages is not None:
                 self._layouts.move_to_end(key)
                 return pages
-        _, _, w, h = self.frame.page
+        _, _, w, h = frame.page
         pages = layout_notice(item, w, h, self.style, self.fonts.advance)
         with self._lock:
             self._layouts[key] = pages
@@ -86,8 +89,8 @@ class SlideRenderer:
                 self._layouts.popitem(last=False)
         return pages
 
-    def parts(self, item: Item) -> list[Part]:
-        texts = [Part("text", i) for i in range(len(self.layout(item)))]
+    def parts(self, item: Item, frame: SlideFrame | None = None) -> list[Part]:
+        texts = [Part("text", i) for i in range(len(self.layout(item, frame)))]
         return texts + [Part("image", i) for i in range(len(item.images))]
 
     def page_count(self, item: Item) -> int:
@@ -95,11 +98,15 @@ class SlideRenderer:
 
     # ------------------------------------------------------------ slides
 
+    def _key(self, item: Item, part_index: int, frame: SlideFrame) -> tuple[object, ...]:
+        return (item.digest(), part_index, self.size, self.theme_name, frame)
+
     def slide(self, item: Item, part_index: int) -> pygame.Surface:
-        key = (item.digest(), part_index, self.size, self.theme_name)
+        frame = self.frame
+        key = self._key(item, part_index, frame)
         surface = self.cache.get(key)
         if surface is None:
-            surface = self._render(item, part_index)
+            surface = self._render(item, part_index, frame)
             self.cache.put(key, surface)
             self._remember_hash(key, surface)
         return surface
@@ -115,7 +122,7 @@ class SlideRenderer:
 
     def frame_hash(self, item: Item, part_index: int) -> str:
         """sha256 of what ``slide(item, part_index)`` draws."""
-        key = (item.digest(), part_index, self.size, self.theme_name)
+        key = self._key(item, part_index, self.frame)
         with self._lock:
             known = self._hashes.get(key)
         if known is not None:
@@ -129,21 +136,21 @@ class SlideRenderer:
         surface.fill(self.palette.paper)
         return surface
 
-    def _render(self, item: Item, part_index: int) -> pygame.Surface:
-        parts = self.parts(item)
+    def _render(self, item: Item, part_index: int, frame: SlideFrame) -> pygame.Surface:
+        parts = self.parts(item, frame)
         part = parts[min(part_index, len(parts) - 1)]
         surface = self._blank()
         self._draw_band(surface, item)
         if part.kind == "text":
-            pages = self.layout(item)
-            px, py, _, _ = self.frame.page
+            pages = self.layout(item, frame)
+            px, py, _, _ = frame.page
             draw_page(surface, pages[part.index], self.fonts, self.theme, origin=(px, py),
                       draw_image=self._draw_image_box)
         else:
             self._draw_image_part(surface, item, item.images[part.index])
         self._draw_indicator(surface, part_index, len(parts))
         if self.decorate is not None:
-            self.decorate(surface, item, self.frame)
+            self.decorate(surface, item, frame)
         return surface
 
     def _draw_band(self, surface: pygame.Surface, item: Item) -> None:

@@ -1,0 +1,111 @@
+"""Faults found in review, each pinned: the screen must pick up content, keep the last good one,
+and never record what it did not show."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pygame
+
+from kiosk.app import display_hours
+from kiosk.config import DEMO_CONTENT, load_config
+from kiosk.content import load_content
+from kiosk.player import Player
+from kiosk.render.fonts import FontSet
+from kiosk.sources import FolderSource, StoreSource
+
+AT = dt.datetime(2026, 11, 27, 10, 0)
+
+
+class Calls:
+    """A recorder that remembers what it was told."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return lambda *a, **k: self.calls.append(name)
+
+
+def player_for(source: FolderSource, **config_changes: object) -> Player:
+    pygame.display.init()
+    cfg = dataclasses.replace(load_config(), **config_changes)
+    return Player(cfg, FontSet.default(), (960, 540), source, display_hours(cfg), prerender=False)
+
+
+def run(player: Player, start: dt.datetime, seconds: float, t0: float = 0.0) -> None:
+    canvas = pygame.Surface(player.size)
+    for i in range(int(seconds * 2)):
+        t = t0 + i / 2
+        player.update(start + dt.timedelta(seconds=t), t, 0.5)
+        player.draw(canvas, start + dt.timedelta(seconds=t))
+
+
+def test_idle_screen_picks_up_content_that_arrives(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    shutil.copytree(DEMO_CONTENT, folder)
+    items = sorted((folder / "items").glob("*.md"))
+    keep = tmp_path / "later"
+    keep.mkdir()
+    for f in items:
+        f.rename(keep / f.name)
+    player = player_for(FolderSource([("local", folder)]))
+    player.start(AT, 0.0)
+    run(player, AT, 3)
+    assert player.showing is None
+    (keep / items[2].name).rename(folder / "items" / items[2].name)  # the first sync lands
+    run(player, AT, 5, t0=3)
+    assert player.showing is not None
+
+
+def test_forever_window_and_oversized_feedback_url(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    shutil.copytree(DEMO_CONTENT, folder)
+    first = sorted((folder / "items").glob("*.md"))[0]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace("+++\n", "+++\nshow_until = 9999-12-31\n", 1), encoding="utf-8")
+    second = sorted((folder / "items").glob("*.md"))[1]
+    long_url = "https://x.org/?" + "a" * 400 + "&i={item}"
+    second.write_text(second.read_text(encoding="utf-8").replace("+++\n", f'+++\nfeedback_url = "{long_url}"\n',
+                                                                  1), encoding="utf-8")
+    content = load_content(folder)
+    assert any(it.show_until == dt.datetime.max for it in content.items)
+    assert any("feedback_url" in e and "too long for a QR code" in e for e in content.errors)
+    player = player_for(FolderSource([("local", folder)]))
+    player.start(AT, 0.0)
+    assert player.showing is not None
+
+
+def test_store_read_failure_keeps_the_feed(tmp_path: Path) -> None:
+    folder = tmp_path / "versions" / "7"
+    shutil.copytree(DEMO_CONTENT, folder)
+    answers = iter([folder, None, folder])
+    source = StoreSource(["township"], lambda name: next(answers, folder), lambda name: 7)
+    first = source.poll()
+    assert first is not None and first.contents[0].version == "7"
+    assert source.poll() is None  # the failed read changes nothing: same folder, no reload
+
+
+def test_start_in_off_hours_records_screen_off() -> None:
+    hours = ({"days": "daily", "from": "07:30", "until": "19:00"},)
+    cfg = load_config()
+    player = player_for(FolderSource([("local", DEMO_CONTENT)]),
+                        display=dataclasses.replace(cfg.display, hours=hours))
+    rec = Calls()
+    player.recorder = rec  # type: ignore[assignment]
+    player.start(dt.datetime(2026, 11, 27, 23, 0), 0.0)
+    assert "begin" not in rec.calls and rec.calls[-1] == "screen_off"
+
+
+def test_urgent_interruption_keeps_the_slot_decided_ahead() -> None:
+    player = player_for(FolderSource([("local", DEMO_CONTENT)]))
+    player.start(AT, 0.0)
+    run(player, AT, 60)
+    upcoming = player.upcoming
+    assert upcoming is not None
+    urgent = next(s for s in [player.scheduler.next_slot(AT)] if s is not None)
+    player._begin(urgent, AT, 60.0)
+    assert player.upcoming is upcoming
