@@ -140,7 +140,6 @@ class SlideRenderer:
         parts = self.parts(item, frame)
         part = parts[min(part_index, len(parts) - 1)]
         surface = self._blank()
-        self._draw_band(surface, item)
         if part.kind == "text":
             pages = self.layout(item, frame)
             px, py, _, _ = frame.page
@@ -148,6 +147,7 @@ class SlideRenderer:
                       draw_image=self._draw_image_box)
         else:
             self._draw_image_part(surface, item, item.images[part.index])
+        self._draw_band(surface, item)  # after the page: its rule must not be covered by the paper
         self._draw_indicator(surface, part_index, len(parts))
         if self.decorate is not None:
             self.decorate(surface, item, frame)
