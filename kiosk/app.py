@@ -108,7 +108,8 @@ class Runner:
             self.clock = SystemClock()
         from kiosk.supply import open_supply
 
-        self.supply = open_supply(config, options.content, options.demo, background=not options.headless)
+        self.supply = open_supply(config, options.content, options.demo, background=not options.headless,
+                                  wake=_wake_loop)
         source = self.supply.source
         if config.led.enabled:
             from kiosk.led import LedPlayer
@@ -119,6 +120,11 @@ class Runner:
             self.player = Player(config, FontSet.default(), logical, source,
                                  display_hours(config), prerender=not options.headless)
         self.player.sync_status = self.supply.status
+        if self.supply.usb is not None and isinstance(self.player, Player):
+            from kiosk.render.overlay import UsbOverlay
+
+            self.player.usb = self.supply.usb  # type: ignore[assignment]
+            self.player.usb_overlay = UsbOverlay(self.player.fonts, self.player.size)
         self._touch_pending = config.touch.enabled and not config.led.enabled
         self._logical, self._out_size = logical, out_size
         self.services = None
@@ -270,6 +276,16 @@ def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygam
         pygame.mouse.set_visible(False)
     size = options.size or (config.screen.width, config.screen.height)
     return pygame.display.set_mode(size, pygame.FULLSCREEN)
+
+
+def _wake_loop() -> None:
+    """From another thread: wake a sleeping frame loop (a USB stick appeared) so it draws at once."""
+    import pygame
+
+    try:
+        pygame.event.post(pygame.event.Event(pygame.USEREVENT))
+    except pygame.error:  # the display is gone (shutting down)
+        pass
 
 
 def thumbnail_png(pygame, screen, width: int = 480) -> bytes:  # noqa: ANN001

@@ -51,9 +51,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
+        from kiosk.usb.cli import add_usb_commands
 
         add_feed_commands(sub, device_config)
         add_audit_commands(sub, state_dir_of)
+        add_usb_commands(sub)
     return parser
 
 

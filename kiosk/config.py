@@ -143,6 +143,17 @@ class LedSettings:
 
 
 @dataclass(frozen=True)
+class UsbConfig:
+    enabled: bool = True
+    mount_roots: tuple[str, ...] = ("/media", "/run/media", "/mnt")
+    rescan_s: float = 2.0
+    message_s: float = 20.0
+    write_report: bool = True
+    import_present: bool = True
+    lock_wait_s: float = 300.0
+
+
+@dataclass(frozen=True)
 class Config:
     device: DeviceSettings = field(default_factory=DeviceSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
@@ -158,6 +169,7 @@ class Config:
     audit: AuditSettings = field(default_factory=AuditSettings)
     status: StatusSettings = field(default_factory=StatusSettings)
     led: LedSettings = field(default_factory=LedSettings)
+    usb: UsbConfig = field(default_factory=UsbConfig)
     feeds: tuple[dict[str, Any], ...] = ()
     state_dir: str = ""
     source: Path | None = None  # the file it was loaded from
@@ -194,6 +206,7 @@ _SECTIONS: dict[str, type] = {
     "transition": TransitionSettings, "ticker": TickerSettings, "display": DisplaySettings,
     "schedule": ScheduleConfig, "kiosk": KioskSettings, "qr": QrSettings, "touch": TouchSettings,
     "audit": AuditSettings, "status": StatusSettings, "led": LedSettings,
+    "usb": UsbConfig,
 }
 _CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("device", "audience"): ("public", "members"),
@@ -223,6 +236,10 @@ def _coerce(path: Path, key: str, value: object, default: object) -> object:
     elif isinstance(default, str):
         if not isinstance(value, str):
             raise ConfigError(path, key, f"must be text in quotes, got {value!r}")
+    elif isinstance(default, tuple) and all(isinstance(v, str) for v in default) and default:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(path, key, f"must be a list of text, e.g. [\"/media\"], got {value!r}")
+        value = tuple(value)
     elif isinstance(default, tuple):
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise ConfigError(path, key, "must be a list of tables, e.g. [{ days = \"mon-fri\", from = \"08:00\", "

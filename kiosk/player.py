@@ -44,7 +44,10 @@ from kiosk.textlayout import TextStyle
 
 if TYPE_CHECKING:
     from kiosk.audit.log import Recorder
+    from kiosk.render.overlay import UsbOverlay
     from kiosk.touchmode import TouchMode
+    from kiosk.usb.panel import PanelView
+    from kiosk.usb.service import UsbService
     from kiosk.watch import FolderWatch
 
 log = logging.getLogger(__name__)
@@ -149,6 +152,9 @@ class Player:
         self.recorder: Recorder | None = None  # proof-of-display log, set by the app on a real screen
         self.sync_status: Callable[[], list[str]] = lambda: []  # per-feed sync lines for the status line
         self.playlist_book = PlaylistBook(config.playlists_dir())
+        self.usb: UsbService | None = None  # set by the app when sticks are watched
+        self.usb_overlay: UsbOverlay | None = None  # with ``usb`` (imported only then: start-up time)
+        self.usb_view: PanelView | None = None
         self.playlist_watch: FolderWatch | None = None  # set by the app: technicians edit playlists/ on site
         self.now: dt.datetime = dt.datetime.now()
         self.mono = 0.0
@@ -364,6 +370,12 @@ class Player:
 
     def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
         self.now, self.mono = now, mono
+        if self.usb is not None:
+            self.usb_view = self.usb.panel(mono)
+            if self.usb_overlay is not None and self.usb_overlay.must_restore(self.usb_view):
+                self._full_redraw = True  # the panel went away: repaint what was under it
+                if self.touch is not None:
+                    self.touch.refresh()
         if self.touch is not None and self._touch_update(mono):
             return  # a visitor is browsing: the lobby loop waits
         on = self.display_hours.is_on(now)
@@ -423,11 +435,19 @@ class Player:
 
     @property
     def animating(self) -> bool:
+        if self.usb_view is not None:
+            return True  # the USB panel's progress moves
         if self.touch is not None and self.touch.active:
             return self.touch.pressing
         return self.display_on and (self.transition is not None or self.ticker.moving)
 
     def draw(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+        dirty = self._draw_screen(canvas, now)
+        if self.usb_overlay is not None:  # the USB panel goes over whatever is on screen
+            dirty += self.usb_overlay.draw(canvas, self.usb_view, dirty)
+        return dirty
+
+    def _draw_screen(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
         if self.touch is not None and self.touch.active:
             return self.touch.draw(canvas)
         if not self.display_on:

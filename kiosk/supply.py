@@ -31,6 +31,7 @@ class Supply:
     source: FolderSource
     stops: list[Callable[[], object]] = field(default_factory=list)
     status: Callable[[], list[str]] = field(default=lambda: [])
+    usb: object | None = None  # kiosk.usb.service.UsbService on a screen with feeds
 
     def stop(self) -> None:
         for stop in reversed(self.stops):
@@ -40,7 +41,8 @@ class Supply:
                 log.exception("while stopping")
 
 
-def open_supply(config: Config, content: Path | None, demo: bool, background: bool) -> Supply:
+def open_supply(config: Config, content: Path | None, demo: bool, background: bool,
+                wake: Callable[[], None] | None = None) -> Supply:
     """``background``: start syncing (a real screen); headless renders use what is stored."""
     if content is not None:
         return Supply(FolderSource([("local", content)]))
@@ -59,8 +61,26 @@ def open_supply(config: Config, content: Path | None, demo: bool, background: bo
         service = SyncService(sources, store)
         service.start()
         supply.stops.append(service.stop)
-        supply.status = lambda: [st.line() for st in service.status().values()]
+        usb_lines: Callable[[], list[str]] = lambda: []  # noqa: E731
+        if config.usb.enabled:
+            usb = _start_usb(config, sources, store, wake)
+            supply.usb = usb
+            supply.stops.append(usb.stop)
+            usb_lines = usb.status_lines
+        supply.status = lambda: [st.line() for st in service.status().values()] + usb_lines()
     return supply
+
+
+def _start_usb(config: Config, sources: list, store, wake: Callable[[], None] | None):  # noqa: ANN001, ANN202
+    from kiosk.usb.service import UsbService, UsbSettings
+
+    u = config.usb
+    settings = UsbSettings(enabled=True, mount_roots=tuple(Path(p) for p in u.mount_roots), rescan_s=u.rescan_s,
+                           message_s=u.message_s, write_report=u.write_report, import_present=u.import_present,
+                           lock_wait_s=u.lock_wait_s)
+    usb = UsbService(sources, store, settings, device_id=config.device.id, site=config.device.site, wake=wake)
+    usb.start()
+    return usb
 
 
 def _demo_supply(config: Config, background: bool) -> Supply:

@@ -20,7 +20,7 @@ def test_default_toml_documents_every_setting() -> None:
     data = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     defaults = Config()
     for section in ("device", "content", "screen", "text", "transition", "ticker", "display", "schedule",
-                    "kiosk", "qr", "touch", "audit", "status", "led"):
+                    "kiosk", "qr", "touch", "audit", "status", "led", "usb"):
         documented = set(data[section])
         fields = set(vars(getattr(defaults, section)))
         assert documented == fields, section

@@ -1,0 +1,207 @@
+"""``UsbWatcher``: notice a volume with a top-level ``kiosk-feed/`` appearing under the mount roots.
+
+Volumes sit one or two levels below a root (``/mnt/usb``, ``/media/<user>/<label>``,
+``/run/media/<user>/<label>``), or a configured root is the mount point itself.  One cheap scan
+finds them: ``lstat`` ``<root>/kiosk-feed``, list each root, ``lstat`` ``<child>/kiosk-feed``, and
+look one level deeper only inside children that are neither volumes nor mount points (e.g.
+``/media/<user>``), at most ``MAX_CHILDREN`` of them.  A stick's own files are never listed, so
+thousands of unrelated files cost nothing; a symlinked ``kiosk-feed`` is not a volume.
+
+watchdog observers on the roots (and on those user folders, never recursively, never inside a
+stick) wake the scan at once; because a mount over an existing folder produces no event (and
+inotify may miss the first moments of a new mount point), the scan also runs every
+``rescan_s`` seconds, and every ``hot_rescan_s`` for a few seconds after any event.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+
+from kiosk.usb.safefs import FEED_DIR
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
+MAX_CHILDREN = 64  # a folder with more entries is not a folder of mount points: not descended
+VolumeKey = tuple[int, int, int]  # st_dev, st_ino, st_mtime_ns of the volume's kiosk-feed/
+
+
+@dataclass
+class Scan:
+    volumes: dict[Path, VolumeKey] = field(default_factory=dict)
+    watch: list[Path] = field(default_factory=list)  # folders worth a (non-recursive) watch
+
+
+def _feed_key(folder: Path) -> VolumeKey | None:
+    try:
+        st = os.lstat(folder / FEED_DIR)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns) if stat.S_ISDIR(st.st_mode) else None
+
+
+def _subdirs(folder: Path, limit: int | None = None) -> list[Path]:
+    """Child directories (not symlinks) of ``folder``; [] when unreadable or over ``limit`` entries."""
+    out: list[Path] = []
+    try:
+        with os.scandir(folder) as entries:
+            for n, entry in enumerate(entries):
+                if limit is not None and n >= limit:
+                    return []
+                if entry.is_dir(follow_symlinks=False):
+                    out.append(Path(entry.path))
+    except OSError:
+        return []
+    return out
+
+
+def _is_mount(folder: Path, parent_dev: int) -> bool:
+    try:
+        return os.lstat(folder).st_dev != parent_dev
+    except OSError:
+        return True  # vanished: do not descend
+
+
+def scan_roots(roots: Iterable[Path]) -> Scan:
+    """Volumes holding ``kiosk-feed/`` under ``roots`` and the folders to watch."""
+    scan = Scan()
+    for root in roots:
+        try:
+            root_dev = os.stat(root).st_dev
+        except OSError:
+            continue
+        key = _feed_key(root)
+        if key is not None:  # a root that is itself the stick's mount point (e.g. /mnt/usb)
+            scan.volumes[root] = key
+            continue
+        scan.watch.append(root)
+        for child in _subdirs(root):
+            key = _feed_key(child)
+            if key is not None:
+                scan.volumes[child] = key
+                continue
+            if _is_mount(child, root_dev):
+                continue  # a stick without a feed: never listed
+            children = _subdirs(child, MAX_CHILDREN)
+            scan.watch.append(child)
+            for grandchild in children:
+                key = _feed_key(grandchild)
+                if key is not None:
+                    scan.volumes[grandchild] = key
+    return scan
+
+
+class UsbWatcher:
+    """Calls ``on_insert(volume)`` / ``on_remove(volume)`` from its own daemon thread."""
+
+    def __init__(self, roots: Sequence[Path], on_insert: Callable[[Path], None],
+                 on_remove: Callable[[Path], None] | None = None, *, rescan_s: float = 2.0,
+                 hot_rescan_s: float = 0.25, hot_for_s: float = 3.0, import_present: bool = True,
+                 use_watchdog: bool = True) -> None:
+        self.roots = [Path(r) for r in roots]
+        self.on_insert, self.on_remove = on_insert, on_remove
+        self.rescan_s, self.hot_rescan_s, self.hot_for_s = rescan_s, hot_rescan_s, hot_for_s
+        self.import_present = import_present
+        self.use_watchdog = use_watchdog
+        self.scans = 0
+        self._known: dict[Path, VolumeKey] | None = None
+        self._hot_until = 0.0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._observer: BaseObserver | None = None  # created in start()
+        self._watches: dict[Path, ObservedWatch] = {}
+        self._handler = _Poke(self)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        if self.use_watchdog:
+            try:
+                observer = Observer(timeout=0.2)
+                observer.start()
+                self._observer = observer
+            except OSError as e:  # e.g. out of inotify instances: the periodic scan still works
+                log.warning("usb: no filesystem events (%s); scanning every %.1f s", e, self.rescan_s)
+        self._thread = threading.Thread(target=self._loop, name="kiosk-usb-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout)
+        return self._thread is None or not self._thread.is_alive()
+
+    def poke(self) -> None:
+        """Something changed under a root: scan now and often for a few seconds."""
+        self._hot_until = time.monotonic() + self.hot_for_s
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.scan_once()
+            except Exception:  # a bug must not stop USB detection for good
+                log.exception("usb watcher scan failed")
+            hot = time.monotonic() < self._hot_until
+            self._wake.wait(self.hot_rescan_s if hot else self.rescan_s)
+            self._wake.clear()
+
+    def scan_once(self) -> None:
+        """One scan: report volumes that appeared (or were replaced) and those that went away."""
+        scan = scan_roots(self.roots)
+        self.scans += 1
+        if self._observer is not None:
+            self._update_watches(scan.watch)
+        known, self._known = self._known, scan.volumes
+        if known is None:  # first scan
+            known = {} if self.import_present else dict(scan.volumes)
+        for volume, key in scan.volumes.items():
+            if known.get(volume) != key:
+                log.info("usb: feed stick at %s", volume)
+                self.on_insert(volume)
+        for volume in known.keys() - scan.volumes.keys():
+            log.info("usb: stick at %s removed", volume)
+            if self.on_remove is not None:
+                self.on_remove(volume)
+
+    def _update_watches(self, wanted: list[Path]) -> None:
+        observer = self._observer
+        assert observer is not None
+        for path in list(self._watches.keys() - set(wanted)):
+            try:
+                observer.unschedule(self._watches.pop(path))
+            except (KeyError, OSError):
+                pass
+        for path in wanted:
+            if path in self._watches:
+                continue
+            try:
+                self._watches[path] = observer.schedule(self._handler, str(path), recursive=False)
+            except OSError as e:
+                log.debug("usb: cannot watch %s (%s); the periodic scan covers it", path, e)
+
+
+class _Poke(FileSystemEventHandler):
+    """A watchdog handler that only wakes the scan (the scan decides what happened)."""
+
+    def __init__(self, watcher: UsbWatcher) -> None:
+        self.watcher = watcher
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        self.watcher.poke()
