@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,8 @@ class ImageError(Exception):
 
 def _open_reduced(path: Path, box: tuple[int, int]) -> Image.Image:
     """Open and decode at most about 2x the target size (JPEG DCT scaling keeps memory bounded)."""
+    from PIL import Image
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         img = Image.open(path)
@@ -43,6 +48,8 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
     """Decode ``path``, apply EXIF orientation and scale it to fit inside ``box`` (aspect kept)."""
     if box[0] <= 0 or box[1] <= 0:
         raise ImageError(path, f"no room to draw it ({box[0]}x{box[1]})")
+    from PIL import Image, ImageOps, UnidentifiedImageError  # here: start-up need not pay for Pillow
+
     try:
         img = _open_reduced(path, box)
         img = ImageOps.exif_transpose(img) or img
@@ -58,6 +65,28 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
     except (OSError, ValueError, SyntaxError) as e:
         raise ImageError(path, f"corrupt or truncated image ({e})") from None
     return pygame.image.frombytes(data, img.size, img.mode)
+
+
+def load_small(path: Path, box: tuple[int, int]) -> pygame.Surface:
+    """A logo or icon through SDL_image (no Pillow import at start-up); scaled to fit ``box``.
+
+    Only for small trusted-size files (the publisher's logo): falls back to :func:`load_fitted`
+    for anything large or that SDL cannot read.
+    """
+    try:
+        if path.stat().st_size > 2_000_000:
+            return load_fitted(path, box)
+        image = pygame.image.load(str(path))
+    except FileNotFoundError:
+        raise ImageError(path, "file not found") from None
+    except (pygame.error, OSError):
+        return load_fitted(path, box)
+    w, h = image.get_size()
+    scale = min(box[0] / max(1, w), box[1] / max(1, h))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if image.get_bitsize() not in (24, 32):  # smoothscale needs 24/32-bit pixels (a palette PNG is 8)
+        image = image.convert(32, pygame.SRCALPHA) if image.get_alpha() is not None else image.convert(24)
+    return pygame.transform.smoothscale(image, size)
 
 
 def letterbox(surface: pygame.Surface, size: tuple[int, int], background: tuple[int, int, int]) -> pygame.Surface:
