@@ -22,7 +22,7 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Content, Item, Paragraph, Table
-from kiosk.player import playlists_for, schedule_settings
+from kiosk.playersetup import playlists_for, schedule_settings
 from kiosk.render.fonts import FontSet
 from kiosk.render.zones import blit_strip
 from kiosk.schedule import DisplayHours, Scheduler

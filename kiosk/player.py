@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
+from kiosk.playersetup import playlists_for, schedule_settings, text_style
 from kiosk.qr import QrError, feedback_url, feedback_url_for
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
@@ -26,21 +26,18 @@ from kiosk.render.geometry import compute_zones
 from kiosk.render.prerender import Prerenderer
 from kiosk.render.qrdraw import LoopQr
 from kiosk.render.slides import SlideRenderer, draw_off_clock
+from kiosk.render.status import draw_status, status_lines
 from kiosk.render.text import Theme
 from kiosk.render.transition import Transition
 from kiosk.render.zones import PALETTES, Header, Ticker, TickerEntry
 from kiosk.schedule import (
     DisplayHours,
     Playlist,
-    ScheduleError,
     Scheduler,
-    ScheduleSettings,
     Slot,
-    load_playlists,
 )
 from kiosk.schedule.book import PlaylistBook
 from kiosk.sources import FolderSource, Loaded
-from kiosk.textlayout import TextStyle
 
 if TYPE_CHECKING:
     from kiosk.audit.log import Recorder
@@ -61,48 +58,6 @@ class Showing:
     part: int
     part_started: float  # monotonic seconds
     parts: int
-
-
-def text_style(config: Config, short: int) -> TextStyle:
-    body = config.text.body_px or round(short / 24)
-    minimum = config.text.min_body_px or round(short / 30)
-    return TextStyle(body_px=body, min_body_px=min(minimum, body))
-
-
-def schedule_settings(config: Config) -> ScheduleSettings:
-    """Schedule settings from the config; an impossible combination falls back to the defaults."""
-    s = config.schedule
-    try:
-        return ScheduleSettings(audience=config.device.audience_enum, urgent_every=s.urgent_every,
-                                auto_base=s.auto_base, chars_per_second=s.chars_per_second,
-                                min_duration=s.min_duration, max_duration=s.max_duration,
-                                image_duration=s.image_duration, ticker_latest=config.ticker.latest)
-    except ScheduleError as e:
-        log.error("%s: %s; using the default schedule settings", config.source, e)
-        return ScheduleSettings(audience=config.device.audience_enum)
-
-
-def playlists_for(config: Config, contents: tuple[Content, ...], book: PlaylistBook | None = None) -> list[Playlist]:
-    """The device's playlists, or the bundle's when it carries some (``content.playlist_source``).
-
-    ``book`` keeps the last good version of each device playlist file across reloads.
-    """
-    if book is None:
-        book = PlaylistBook(config.playlists_dir())
-    device = book.reload()
-    errors = list(book.errors)
-    bundle: list[Playlist] = []
-    for content in contents:
-        folder = content.root / "playlists"
-        if folder.is_dir():
-            found, errs = load_playlists(folder)
-            bundle.extend(found)
-            errors.extend(errs)
-    for e in errors:
-        log.error("playlist problem: %s", e)
-    if bundle and (config.content.playlist_source == "bundle" or not device):
-        return bundle
-    return device or bundle
 
 
 _REDRAW_EVENTS = frozenset(getattr(pygame, name) for name in (
@@ -479,24 +434,11 @@ class Player:
 
     def status_lines(self) -> list[str]:
         """What a technician needs: device id, content per feed, sync state, the last problem."""
-        feeds = "  ".join(f"{c.feed}: 版本 {c.version or '本地'} {len(c.items)}条" for c in self.contents) or "无内容"
-        lines = [f"设备 {self.config.device.id}   {feeds}   问题 {len(self.errors)}"]
-        lines += [f"同步 {line}" for line in self.sync_status()]
-        if self.errors:  # the file name, field and reason matter; the folders do not
-            short = re.sub(r"(?:/[^/\s:]+)+/(?=[^/\s:]+)", "", self.errors[-1])
-            lines.append(f"最近问题: {short[:160]}")
-        return lines
+        return status_lines(self.config.device.id, self.contents, self.errors, self.sync_status())
 
     def _draw_status(self, canvas: pygame.Surface) -> pygame.Rect:
-        lines = self.status_lines()
-        px = max(12, self.zones.header[3] // 4)
-        pitch = round(px * 1.5)
-        rect = pygame.Rect(0, self.main_rect.bottom - pitch * len(lines) - px // 2, self.size[0],
-                           pitch * len(lines) + px // 2)
-        canvas.fill((30, 30, 30), rect)
-        for i, line in enumerate(lines):
-            canvas.blit(self.fonts.render(line, px, (255, 255, 255)), (px // 2, rect.y + px // 4 + i * pitch))
-        return rect
+        return draw_status(canvas, self.status_lines(), self.fonts, self.main_rect.bottom,
+                           max(12, self.zones.header[3] // 4))
 
     def shutdown(self) -> None:
         if self.prerender is not None:
