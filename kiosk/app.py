@@ -65,7 +65,14 @@ def display_hours(config: Config) -> DisplayHours:
 
 
 def run(config: Config, options: PlayOptions) -> int:
-    runner = Runner(config, options)
+    try:
+        runner = Runner(config, options)
+    except Exception as e:  # noqa: BLE001 - above all: no display (pygame.error), say so plainly
+        if type(e).__name__ != "error":
+            raise
+        log.error("cannot open the display: %s (on a machine without a screen use --headless; on a kiosk "
+                  "check SDL_VIDEODRIVER and that the user may use the console/GPU)", e)
+        return 3
     try:
         return runner.run()
     finally:

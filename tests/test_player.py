@@ -220,3 +220,15 @@ def test_technician_combo_toggles_status(fonts: FontSet) -> None:
     assert player.status_visible
     plain = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0)
     assert not player.handle(plain)
+
+
+def test_no_display_says_so_plainly(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["SDL_VIDEODRIVER"] = "x11"
+    done = subprocess.run([sys.executable, "-m", "kiosk", "play", "--windowed", "--state-dir", str(tmp_path)],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert "cannot open the display" in done.stderr and "--headless" in done.stderr
+    assert "Traceback" not in done.stderr
