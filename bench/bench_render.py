@@ -66,11 +66,12 @@ def frame(player: Player, screen: pygame.Surface, now: dt.datetime, mono: float)
     return (time.perf_counter() - t0) * 1000
 
 
-def show_item(player: Player, predicate, part: int = 0) -> None:  # noqa: ANN001
-    """Put the first item matching ``predicate`` on screen (fully drawn, no transition)."""
+def show_item(player: Player, predicate, last_part: bool = False) -> None:  # noqa: ANN001
+    """Put the first item matching ``predicate`` on screen (its first or last part, fully drawn)."""
     for content in player.contents:
         for item in content.items:
             if predicate(item):
+                part = player.slides.page_count(item) - 1 if last_part else 0
                 player.surface = player.slides.slide(item, part)
                 player.transition = None
                 player._full_redraw = True
@@ -117,10 +118,7 @@ def bench_size(size: tuple[int, int], n: int) -> dict[str, list[float]]:
     player, screen = make_player(size)
     show_item(player, lambda it: len(it.body) > 3 and not it.images)
     results["text slide"] = measure_frames(player, screen, n)
-    show_item(player, lambda it: bool(it.images), part=-1 + 0)
-    img_item = next(it for c in player.contents for it in c.items if it.images)
-    player.surface = player.slides.slide(img_item, player.slides.page_count(img_item) - 1)
-    player._full_redraw = True
+    show_item(player, lambda it: bool(it.images), last_part=True)  # an image page
     results["image slide"] = measure_frames(player, screen, n)
     # ticker-only: the slide is drawn, only header second and ticker change
     frame(player, screen, AT, 1e9)

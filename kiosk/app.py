@@ -65,11 +65,12 @@ def display_hours(config: Config) -> DisplayHours:
 
 
 def run(config: Config, options: PlayOptions) -> int:
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
     try:
         runner = Runner(config, options)
-    except Exception as e:  # noqa: BLE001 - above all: no display (pygame.error), say so plainly
-        if type(e).__name__ != "error":
-            raise
+    except pygame.error as e:  # above all: no display; say so plainly
         log.error("cannot open the display: %s (on a machine without a screen use --headless; on a kiosk "
                   "check SDL_VIDEODRIVER and that the user may use the console/GPU)", e)
         return 3
@@ -327,13 +328,12 @@ def idle_wait(pygame, seconds: float, slice_s: float = 0.02) -> None:  # noqa: A
 
 
 def save_png(pygame, surface, path: Path) -> None:  # noqa: ANN001
-    """Save a screenshot to a temp file renamed into place (a reader never sees half a PNG)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    from kiosk.render.png import write_png
+    """Save a screenshot atomically (a reader never sees half a PNG)."""
+    from kiosk.fsutil import atomic_file
+    from kiosk.render.png import encode_png
 
-    write_png(tmp, surface.get_size(), pygame.image.tobytes(surface, "RGB"))
-    os.replace(tmp, path)
+    with atomic_file(path) as out:
+        encode_png(out, surface.get_size(), pygame.image.tobytes(surface, "RGB"))
     log.info("screenshot saved to %s", path)
 
 

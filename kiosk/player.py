@@ -60,6 +60,28 @@ class Showing:
     parts: int
 
 
+@dataclass(frozen=True)
+class KeyCombo:
+    """A key with modifiers, e.g. "ctrl+alt+t" (parsed once from the config)."""
+
+    key: int | None  # None: the name is not a key pygame knows, so the combo never matches
+    mods: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> KeyCombo:
+        parts = text.lower().split("+")
+        known = {"ctrl": pygame.KMOD_CTRL, "alt": pygame.KMOD_ALT, "shift": pygame.KMOD_SHIFT}
+        try:
+            key: int | None = pygame.key.key_code(parts[-1])
+        except ValueError:
+            log.error("kiosk.technician_keys: %r is not a key; the status line cannot be shown", parts[-1])
+            key = None
+        return cls(key, tuple(known[m] for m in parts[:-1] if m in known))
+
+    def matches(self, event: pygame.event.Event) -> bool:
+        return self.key is not None and event.key == self.key and all(event.mod & m for m in self.mods)
+
+
 _REDRAW_EVENTS = frozenset(getattr(pygame, name) for name in (
     "VIDEOEXPOSE", "WINDOWEXPOSED", "WINDOWSHOWN", "WINDOWRESTORED", "WINDOWSIZECHANGED")
     if hasattr(pygame, name))
@@ -93,6 +115,7 @@ class Player:
         self.transition: Transition | None = None
         self.display_on = True
         self.status_visible = False
+        self._technician_combo = KeyCombo.parse(config.kiosk.technician_keys)
         self._full_redraw = True
         self._last_second: dt.datetime | None = None
         self._idle_poll: dt.datetime | None = None
@@ -117,10 +140,8 @@ class Player:
     # ------------------------------------------------------------ content
 
     def _category_of(self, item: Item) -> Category | None:
-        for content in self.contents:
-            if content.feed == item.feed:
-                return content.catalogue.get(item.category)
-        return None
+        content = self._content_of(item)
+        return content.catalogue.get(item.category) if content is not None else None
 
     def _content_of(self, item: Item | None) -> Content | None:
         for content in self.contents:
@@ -173,7 +194,7 @@ class Player:
             self.prerender.request_layouts([it for c in self.contents for it in c.items])
         first = self._content_of(None)
         if first is not None:
-            self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
+            self._show_publisher(first)
         n = sum(len(c.items) for c in self.contents)
         if self.touch is not None:
             self.touch.refresh()
@@ -226,8 +247,7 @@ class Player:
             self._record_showing()
             content = self._content_of(slot.item)
             if content is not None:
-                self.header.set_publisher(f"{content.publisher.name}  {content.publisher.label}",
-                                          content.publisher.logo)
+                self._show_publisher(content)
             self._refresh_ticker(now)
         self._show(new, transition)
 
@@ -240,13 +260,17 @@ class Player:
             self._full_redraw = True
         self.surface = new
 
+    def _show_publisher(self, content: Content) -> None:
+        p = content.publisher
+        self.header.set_publisher(p.name, p.label, p.logo)
+
     def _idle_surface(self) -> pygame.Surface:
         first = self._content_of(None)
         publisher = first.publisher.name if first else "公开栏"
         if first is not None:
-            self.header.set_publisher(f"{first.publisher.name}  {first.publisher.label}", first.publisher.logo)
+            self._show_publisher(first)
         else:
-            self.header.set_publisher("信息公开栏", None)
+            self.header.set_publisher("信息公开栏", "", None)
         self.ticker.set_entries([])
         return self.slides.idle(publisher, self.config.device.id, self.config.device.site)
 
@@ -306,22 +330,13 @@ class Player:
             if self.touch is not None:
                 self.touch.refresh()
             return False
-        if event.type == pygame.KEYDOWN and self._technician_combo(event):
+        if event.type == pygame.KEYDOWN and self._technician_combo.matches(event):
             self.status_visible = not self.status_visible
             self._full_redraw = True
             return True
         if self.touch is not None and self.display_on:
             return self.touch.handle(event, self.mono)
         return False
-
-    def _technician_combo(self, event: pygame.event.Event) -> bool:
-        parts = self.config.kiosk.technician_keys.lower().split("+")
-        mods = {"ctrl": pygame.KMOD_CTRL, "alt": pygame.KMOD_ALT, "shift": pygame.KMOD_SHIFT}
-        try:
-            key = pygame.key.key_code(parts[-1])
-        except ValueError:
-            return False
-        return event.key == key and all(event.mod & mods[m] for m in parts[:-1] if m in mods)
 
     def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
         self.now, self.mono = now, mono
@@ -338,7 +353,7 @@ class Player:
             self.display_on = on
             self._full_redraw = True
             if self.touch is not None:
-                self.touch.taps.cancel()  # a finger held across the switch must not block later taps
+                self.touch.cancel_press()  # a finger held across the switch must not block later taps
             if on:
                 self._begin(self.scheduler.next_slot(now), now, mono, transition=False)
             elif self.recorder is not None:
@@ -416,8 +431,8 @@ class Player:
         dirty: list[pygame.Rect] = []
         if self._full_redraw:
             self._full_redraw = False
-            self.header._shown_second = None
-            self.ticker._dirty = True
+            self.header.invalidate()
+            self.ticker.invalidate()
             if self.surface is not None:
                 canvas.blit(self.surface, self.main_rect)
             dirty.append(canvas.get_rect())

@@ -81,8 +81,8 @@ def feedback_url_for(item: Item, publisher: Publisher | None, device_template: s
     return None if template is None else feedback_url(template, item, device_id)
 
 
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The modules of ``url`` as a QR code (error correction M), without the quiet zone."""
+def _fitted(url: str):  # noqa: ANN202 - qrcode.QRCode, imported lazily
+    """A QR code (error correction M, no border) holding ``url``, its version chosen, not yet built."""
     import qrcode  # imported here: the template checks above are used at content load, start-up counts
     from qrcode.constants import ERROR_CORRECT_M
     from qrcode.exceptions import DataOverflowError
@@ -90,25 +90,22 @@ def qr_matrix(url: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
     try:
         code.add_data(url)
-        code.make(fit=True)
+        code.best_fit()  # sets code.version
     except (DataOverflowError, ValueError):  # qrcode 8 raises ValueError past version 40
         raise QrError(f"URL too long for a QR code ({len(url)} characters): {url[:80]}…") from None
+    return code
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The modules of ``url`` as a QR code (error correction M), without the quiet zone."""
+    code = _fitted(url)
+    code.make(fit=False)
     return [[bool(cell) for cell in row] for row in code.get_matrix()]
 
 
 def qr_size(url: str) -> int:
     """Modules per side of ``url``'s code, without building it (no mask evaluation: cheap)."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-    from qrcode.exceptions import DataOverflowError
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1)
-    try:
-        code.add_data(url)
-        version = code.best_fit()
-    except (DataOverflowError, ValueError):
-        raise QrError(f"URL too long for a QR code ({len(url)} characters): {url[:80]}…") from None
-    return 17 + 4 * version
+    return 17 + 4 * _fitted(url).version
 
 
 def mm_per_px(screen_short_px: int, dpi: float | None = None) -> float:

@@ -97,12 +97,10 @@ class StoreSource(FolderSource):
     switched in.  ``fallback`` (the demo) plays a local folder for a feed that has no version yet."""
 
     def __init__(self, feeds: Sequence[str], current: Callable[[str], Path | None],
-                 version: Callable[[str], int | None] | None = None,
                  fallback: dict[str, Path] | None = None) -> None:
         super().__init__([])
         self.feeds = list(feeds)
         self._current = current
-        self._version = version
         self._fallback = fallback or {}
         self._known: dict[str, Path] = {}
 
@@ -125,7 +123,7 @@ class StoreSource(FolderSource):
 
     def poll(self) -> Loaded | None:
         loaded = super().poll()
-        if loaded is None or self._version is None:
+        if loaded is None:
             return loaded
         versioned = []
         for content in loaded.contents:

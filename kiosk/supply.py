@@ -54,7 +54,7 @@ def open_supply(config: Config, content: Path | None, demo: bool, background: bo
     from kiosk.feed.store import Store
 
     store = Store(config.state_path())
-    supply = Supply(StoreSource([s.name for s in sources], store.current, store.current_version))
+    supply = Supply(StoreSource([s.name for s in sources], store.current))
     if background:
         from kiosk.feed.service import SyncService
 
@@ -88,7 +88,7 @@ def _demo_supply(config: Config, background: bool) -> Supply:
 
     cache = config.state_path() / "demo-cache"
     store = Store(cache / "state")
-    supply = Supply(StoreSource([DEMO_FEED], store.current, store.current_version,
+    supply = Supply(StoreSource([DEMO_FEED], store.current,
                                 fallback={DEMO_FEED: DEMO_CONTENT}))
     if background:
         chain = _DemoChain(cache)

@@ -79,6 +79,10 @@ class TouchMode:
     def tick(self, mono: float) -> None:
         self._dirty |= self.nav.handle(Tick(mono))
 
+    def cancel_press(self) -> None:
+        """Forget a press in progress (the screen switched off under the finger)."""
+        self.taps.cancel()
+
     def refresh(self) -> None:
         self.nav.refresh()
         self._dirty = True

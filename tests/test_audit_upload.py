@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
 import random
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from postkit import PostServer, SpySession, free_port
 
 from kiosk.audit.log import AuditLog
 from kiosk.audit.net import Backoff
@@ -24,24 +21,17 @@ from kiosk.clock import FakeClock
 HOUR = 3600.0
 
 
-def free_port() -> int:
-    """A port on which nothing listens (until a test starts the server there)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ReportServer:
+class ReportServer(PostServer):
     """A report server on 127.0.0.1 that stores records by seq and answers ``{"acked": seq}``."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
+        super().__init__(port)
         self.mode = "ack"  # ack | partial (acks 10 per batch) | html (a captive portal)
         self.batches: list[dict[str, Any]] = []
         self.stored: dict[int, dict[str, Any]] = {}
-        self._httpd: http.server.ThreadingHTTPServer | None = None
 
-    def answer(self, body: dict[str, Any]) -> tuple[int, str, bytes]:
+    def answer(self, path: str, headers: Any, raw: bytes) -> tuple[int, str, bytes]:  # noqa: ANN401
+        body = json.loads(raw)
         self.batches.append(body)
         if self.mode == "html":
             return 200, "text/html", b"<html>please log in to the wifi</html>"
@@ -50,44 +40,6 @@ class ReportServer:
             if rec["seq"] <= acked:
                 self.stored[rec["seq"]] = rec
         return 200, "application/json", json.dumps({"acked": acked}).encode()
-
-    def start(self) -> None:
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, kind, data = server.answer(body)
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-
-class SpySession(requests.Session):
-    """A real session that notes when (in fake monotonic time) each request was attempted."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        super().__init__()
-        self.trust_env = False  # no proxy from the environment for 127.0.0.1
-        self.clock = clock
-        self.attempts: list[float] = []
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # noqa: ANN401
-        self.attempts.append(self.clock.monotonic())
-        return super().request(method, url, *args, **kwargs)
 
 
 @pytest.fixture

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.server
 import json
 import random
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from postkit import PostServer, SpySession, free_port
 
 from kiosk.clock import FakeClock
 from kiosk.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
@@ -22,65 +19,25 @@ HOUR = 3600.0
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StatusServer:
+class StatusServer(PostServer):
     """Stores heartbeats; asks for a screenshot when ``want_screenshot`` is set."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
+        super().__init__(port)
         self.beats: list[dict[str, Any]] = []
         self.screenshots: list[tuple[str, str | None, bytes]] = []
         self.want_screenshot = False
-        self._httpd: http.server.ThreadingHTTPServer | None = None
 
-    def start(self) -> None:
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
-                data = self.rfile.read(int(self.headers["Content-Length"]))
-                reply: dict[str, Any] = {"ok": True}
-                if self.path.endswith("/screenshot"):
-                    server.screenshots.append((self.headers["Content-Type"], self.headers["X-Kiosk-Device"], data))
-                else:
-                    server.beats.append(json.loads(data))
-                    if server.want_screenshot:
-                        server.want_screenshot = False
-                        reply = {"screenshot": True}
-                out = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True).start()
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-
-class SpySession(requests.Session):
-    def __init__(self, clock: FakeClock) -> None:
-        super().__init__()
-        self.trust_env = False
-        self.clock = clock
-        self.attempts: list[float] = []
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # noqa: ANN401
-        self.attempts.append(self.clock.monotonic())
-        return super().request(method, url, *args, **kwargs)
+    def answer(self, path: str, headers: Any, data: bytes) -> tuple[int, str, bytes]:  # noqa: ANN401
+        reply: dict[str, Any] = {"ok": True}
+        if path.endswith("/screenshot"):
+            self.screenshots.append((headers["Content-Type"], headers["X-Kiosk-Device"], data))
+        else:
+            self.beats.append(json.loads(data))
+            if self.want_screenshot:
+                self.want_screenshot = False
+                reply = {"screenshot": True}
+        return 200, "application/json", json.dumps(reply).encode()
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_store_read_failure_keeps_the_feed(tmp_path: Path) -> None:
     folder = tmp_path / "versions" / "7"
     shutil.copytree(DEMO_CONTENT, folder)
     answers = iter([folder, None, folder])
-    source = StoreSource(["township"], lambda name: next(answers, folder), lambda name: 7)
+    source = StoreSource(["township"], lambda name: next(answers, folder))
     first = source.poll()
     assert first is not None and first.contents[0].version == "7"
     assert source.poll() is None  # the failed read changes nothing: same folder, no reload

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.render.png import write_png
+from kiosk.render.png import png_bytes
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -16,7 +16,7 @@ def test_round_trip(tmp_path: Path) -> None:
     size = (37, 11)
     data = bytes(rng.randrange(256) for _ in range(size[0] * size[1] * 3))
     path = tmp_path / "x.png"
-    write_png(path, size, data)
+    path.write_bytes(png_bytes(size, data))
     img = Image.open(path)
     assert img.size == size and img.mode == "RGB"
     assert img.tobytes() == data
@@ -24,4 +24,4 @@ def test_round_trip(tmp_path: Path) -> None:
 
 def test_wrong_length_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="expected 30 bytes"):
-        write_png(tmp_path / "x.png", (5, 2), b"\x00" * 29)
+        png_bytes((5, 2), b"\x00" * 29)

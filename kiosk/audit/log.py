@@ -29,14 +29,13 @@ from kiosk.audit.records import (
     day_files,
     file_day,
     file_name,
-    fsync_dir,
     iter_lines,
     parse_record,
     torn_tail,
     write_all,
-    write_atomic,
 )
 from kiosk.clock import Clock
+from kiosk.fsutil import fsync_dir, write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ class AuditLog:
             return
         offset, data = torn
         side = path.with_name(f"{path.name}.torn-{offset}")
-        write_atomic(side, data)  # saved before the file is cut: never lost
+        write_bytes(side, data)  # saved before the file is cut: never lost
         with open(path, "r+b") as f:
             f.truncate(offset)
             f.flush()

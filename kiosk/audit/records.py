@@ -8,14 +8,11 @@ first record), so the chain continues across day files.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -223,40 +220,6 @@ def torn_tail(path: Path) -> tuple[int, bytes] | None:
                 return (size - len(rest), rest) if rest else None
             pos = start
         return 0, tail
-
-
-# ---------------------------------------------------------------- durable writes
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a creation or rename inside ``path`` durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return  # platforms that cannot open directories
-    try:
-        os.fsync(fd)
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file + fsync + ``os.replace`` + fsync(dir)."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
 
 
 def write_all(fd: int, data: bytes) -> None:

@@ -26,8 +26,9 @@ from typing import Any
 import requests
 
 from kiosk.audit.net import Backoff, SendError, Timeout, post_json
-from kiosk.audit.records import CURSOR_NAME, GENESIS, canonical, day_files, iter_lines, parse_record, write_atomic
+from kiosk.audit.records import CURSOR_NAME, GENESIS, canonical, day_files, iter_lines, parse_record
 from kiosk.clock import Clock
+from kiosk.fsutil import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def load_cursor(directory: Path) -> Cursor:
 
 
 def save_cursor(directory: Path, cursor: Cursor) -> None:
-    write_atomic(directory / CURSOR_NAME, canonical(dataclasses.asdict(cursor)) + b"\n")
+    write_bytes(directory / CURSOR_NAME, canonical(dataclasses.asdict(cursor)) + b"\n")
 
 
 @dataclass(frozen=True)

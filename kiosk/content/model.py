@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,12 @@ class Item:
 
     def digest(self) -> str:
         """A hash of everything that changes how the item looks (for surface caches)."""
+        return self._digest
+
+    @functools.cached_property
+    def _digest(self) -> str:
+        # computed once per loaded item: cache lookups at every slide change must not stat images
+        # again (a changed image file makes the source reload the content, so new Items)
         h = hashlib.sha256()
         h.update(repr((self.feed, self.id, self.category, self.title, self.issuer, self.date,
                        self.priority.value, self.body)).encode("utf-8"))

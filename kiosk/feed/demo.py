@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.feed import fsutil
+from kiosk import fsutil
 from kiosk.feed.publish import publish
 from kiosk.feed.repo import init_feed
 from kiosk.feed.source import FeedSource

@@ -20,7 +20,7 @@ from pathlib import Path
 from securesystemslib.signer import CryptoSigner, Signer
 
 from kiosk.feed.errors import FeedPublishError
-from kiosk.feed.fsutil import write_new_file
+from kiosk.fsutil import write_new_file
 
 log = logging.getLogger(__name__)
 

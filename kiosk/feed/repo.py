@@ -34,7 +34,7 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
-from kiosk.feed import fsutil
+from kiosk import fsutil
 from kiosk.feed.bundle import MANIFEST_TARGET, Manifest
 from kiosk.feed.errors import FeedPublishError
 from kiosk.feed.keys import KeyFile, describe, ensure_keydir, generate_key

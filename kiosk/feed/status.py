@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.feed import fsutil
+from kiosk import fsutil
 from kiosk.feed.errors import FeedError
 
 STATUS_FILE = "status.json"

@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from kiosk.feed import fsutil
+from kiosk import fsutil
 from kiosk.feed.bundle import Manifest
 from kiosk.feed.errors import FeedStoreError
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from pathlib import Path
 from typing import BinaryIO
 
 
@@ -19,12 +18,6 @@ def _chunk(out: BinaryIO, kind: bytes, data: bytes) -> None:
     out.write(kind)
     out.write(data)
     out.write(struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-
-def write_png(path: Path, size: tuple[int, int], rgb: bytes, level: int = 1) -> None:
-    """Write ``rgb`` (width*height*3 bytes, rows top to bottom) as an 8-bit RGB PNG."""
-    with open(path, "wb") as out:
-        encode_png(out, size, rgb, level)
 
 
 def png_bytes(size: tuple[int, int], rgb: bytes, level: int = 6) -> bytes:

@@ -54,14 +54,14 @@ class Header:
         self.fonts = fonts
         self.palette = palette
         self.px = max(14, round(self.rect.h * 0.42))
-        self._title = ""
+        self._publisher: tuple[str, str] = ("", "")  # issuing body, label (党务公开 …)
         self._logo_path: Path | None = None
         self._left: pygame.Surface | None = None
         self._shown_second: tuple[int, ...] | None = None
 
-    def set_publisher(self, title: str, logo: Path | None) -> None:
-        if title != self._title or logo != self._logo_path:
-            self._title, self._logo_path = title, logo
+    def set_publisher(self, name: str, label: str, logo: Path | None) -> None:
+        if (name, label) != self._publisher or logo != self._logo_path:
+            self._publisher, self._logo_path = (name, label), logo
             self._left = None
             self._shown_second = None
 
@@ -85,7 +85,8 @@ class Header:
                 log.error("logo not shown: %s", e)
         room = surf.get_width() - x - round(h * 0.2)
         # the issuing body always; its label ("党务公开") only when there is room (portrait totems)
-        candidates = [self._title, self._title.split("  ")[0]]
+        name, label = self._publisher
+        candidates = [f"{name}  {label}" if label else name, name]
         text = None
         for candidate in candidates:
             text = self.fonts.render(candidate, self.px, self.palette.header_fg, bold=True)
@@ -94,6 +95,10 @@ class Header:
         assert text is not None
         surf.blit(text, (x, (h - text.get_height()) // 2))
         return surf
+
+    def invalidate(self) -> None:
+        """Everything under the header was repainted: draw it all again at the next ``draw``."""
+        self._shown_second = None
 
     def needs_redraw(self, now: dt.datetime) -> bool:
         return self._shown_second != now.timetuple()[:6]
@@ -158,6 +163,9 @@ class Ticker:
         mark = "【紧急】" if entry.urgent else "◆ "
         colour = p.ticker_urgent if entry.urgent else p.ticker_fg
         return self.fonts.render(mark + entry.text, self.px, colour, bold=entry.urgent)
+
+    def invalidate(self) -> None:
+        self._dirty = True
 
     @property
     def moving(self) -> bool:

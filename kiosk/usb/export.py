@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.feed import fsutil
+from kiosk import fsutil
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
 from kiosk.feed.sync import Clock

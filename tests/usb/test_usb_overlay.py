@@ -173,7 +173,7 @@ def test_real_stick_while_the_player_plays(fonts: FontSet, tmp_path: Path, store
         screen.insert(stick, "FIRST")
         screen.wait_done()
         config = load_config()
-        player = Player(config, fonts, (1280, 720), StoreSource(["township"], store.current, store.current_version),
+        player = Player(config, fonts, (1280, 720), StoreSource(["township"], store.current),
                         display_hours(config), prerender=False)
         canvas = pygame.Surface((1280, 720))
         overlay = UsbOverlay(fonts, (1280, 720))
