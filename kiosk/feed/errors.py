@@ -87,6 +87,12 @@ class FeedStoreError(FeedError):
     kind = "store"
 
 
+class FeedBusyError(FeedStoreError):
+    """Another sync (the network's, or a USB import) held the store for longer than we may wait."""
+
+    kind = "busy"
+
+
 class FeedPublishError(FeedError):
     """Publishing refused: unusable content, missing keys, too few signatures."""
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kiosk import fsutil
 from kiosk.feed.bundle import Manifest
-from kiosk.feed.errors import FeedStoreError
+from kiosk.feed.errors import FeedBusyError, FeedStoreError
 
 log = logging.getLogger(__name__)
 
@@ -105,17 +105,22 @@ class Store:
     # ------------------------------------------------------------ writing (sync only)
 
     @contextlib.contextmanager
-    def lock(self, feed: str) -> Iterator[None]:
-        """Exclusive lock of the state directory (one syncing process at a time)."""
+    def lock(self, feed: str, wait: float = 0.0) -> Iterator[None]:
+        """Exclusive lock of the state directory (one sync at a time), waiting up to ``wait`` seconds."""
         import fcntl
 
         self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
         with open(self.root / ".lock", "a+b") as f:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise FeedStoreError(feed, f"another sync is using {self.root}",
-                                     "wait for it to finish (is `kiosk play` syncing already?)") from None
+            while True:
+                try:
+                    fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise FeedBusyError(feed, f"another sync is using {self.root}",
+                                            "wait for it to finish (is `kiosk play` syncing already?)") from None
+                    time.sleep(0.2)
             try:
                 yield
             finally:

@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,13 +96,22 @@ class _PollFetcher(FetcherInterface):
 
 
 def sync_feed(source: FeedSource, store: Store, fetcher: FetcherInterface | None = None,
-              clock: Clock | None = None) -> SyncResult:
-    """Bring ``store`` up to date with ``source``; raises a :class:`FeedError` on any failure."""
+              clock: Clock | None = None, lock_wait: float = 0.0) -> SyncResult:
+    """Bring ``store`` up to date with ``source``; raises a :class:`FeedError` on any failure.
+
+    ``lock_wait``: seconds to wait for another sync holding the store (then FeedBusyError).  A
+    failed sync leaves the store as it was: images it already verified are removed again.
+    """
     clock = clock or SystemClock()
     poll = _PollFetcher(fetcher or make_fetcher(source))
     try:
-        with store.lock(source.name):
-            return _Sync(source, store, poll, aware(clock.now())).run()
+        with store.lock(source.name, wait=lock_wait):
+            try:
+                return _Sync(source, store, poll, aware(clock.now())).run()
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    store.gc()
+                raise
     except FeedError:
         raise
     except Exception as e:  # tuf, network and OS errors become FeedErrors naming the feed
@@ -213,9 +221,7 @@ class _Sync:
                 for h in hashers.values():
                     h.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if received != info.length:
+        if received != info.length:  # (Store.add_object fsyncs the file before it is renamed in)
             raise tuf_exc.LengthOrHashMismatchError(f"{info.path}: got {received} bytes, signed {info.length}")
         for algo, h in hashers.items():
             if h.hexdigest() != info.hashes[algo]:

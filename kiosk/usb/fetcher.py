@@ -49,7 +49,6 @@ class StickFetcher(FetcherInterface):
         self.max_bytes = max_bytes
         self.on_bytes = on_bytes
         self.caps = metadata_caps()
-        self.files_opened = 0
 
     def relative(self, url: str) -> str:
         """The path inside ``kiosk-feed/`` a URL names; DownloadHTTPError 403 when it is not one."""
@@ -68,7 +67,6 @@ class StickFetcher(FetcherInterface):
 
     def _read(self, rel: str, cap: int) -> Iterator[bytes]:
         fd = self._open(rel)
-        self.files_opened += 1
         if os.fstat(fd).st_size > cap:
             os.close(fd)
             raise exceptions.DownloadLengthMismatchError(f"{rel} on the stick is larger than {cap} bytes")

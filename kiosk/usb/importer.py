@@ -11,17 +11,16 @@ as it was.  Events go on a queue the player drains (:meth:`UsbImporter.poll_even
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tuf.ngclient.fetcher import FetcherInterface
 
 from kiosk.feed.errors import (
+    FeedBusyError,
     FeedClockError,
     FeedError,
     FeedExpiredError,
@@ -29,13 +28,12 @@ from kiosk.feed.errors import (
     FeedInvalidError,
     FeedRollbackError,
     FeedSignatureError,
-    FeedStoreError,
     FeedTamperedError,
     FeedTooBigError,
 )
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
-from kiosk.feed.sync import Clock, SyncResult, SystemClock, sync_feed
+from kiosk.feed.sync import Clock, SystemClock, aware, sync_feed
 from kiosk.usb.events import (
     FeedOutcome,
     Outcome,
@@ -157,7 +155,7 @@ class UsbImporter:
             self.emit(StickResult(volume, results[-1]))
         report = None
         if self.write_reports:
-            report = write_report(volume, results, self.device_id, self.site, _aware(self.clock.now()))
+            report = write_report(volume, results, self.device_id, self.site, aware(self.clock.now()))
         self.emit(StickDone(volume, report))
         return results
 
@@ -171,11 +169,10 @@ class UsbImporter:
         if self.wrap_fetcher is not None:
             fetcher = self.wrap_fetcher(fetcher)
         on_stick = dataclasses.replace(source, url=stick.feed_url)
-        try:
-            result = self._sync(on_stick, fetcher)
+        try:  # waits for a network sync holding the store; a refusal leaves the store as it was
+            result = sync_feed(on_stick, self.store, fetcher, self.clock, lock_wait=self.lock_wait)
         except FeedError as e:
             outcome = self._refused(e, plan, plan_problem, stick, name)
-            self._tidy(name)
             return FeedOutcome(name, outcome, before, self.store.current_version(name), detail=str(e))
         progress.report(100)
         items = count_items(self.store.current(name), name)
@@ -192,29 +189,7 @@ class UsbImporter:
         if outcome is Outcome.ROLLBACK and plan is not None and plan.manifest_sha256 == \
                 self.store.current_manifest(feed):
             return Outcome.UP_TO_DATE  # older signatures of the very content playing: nothing to do
-        if outcome is Outcome.DEVICE and isinstance(error, FeedStoreError) and store_busy(self.store):
-            return Outcome.BUSY
         return outcome
-
-    def _sync(self, source: FeedSource, fetcher: FetcherInterface) -> SyncResult:
-        """``sync_feed``, waiting up to ``lock_wait`` for a network sync holding the store lock."""
-        deadline = time.monotonic() + self.lock_wait
-        while True:
-            while store_busy(self.store) and time.monotonic() < deadline:
-                time.sleep(0.2)
-            try:
-                return sync_feed(source, self.store, fetcher, self.clock)
-            except FeedStoreError:
-                if not store_busy(self.store) or time.monotonic() >= deadline:
-                    raise
-
-    def _tidy(self, feed: str) -> None:
-        """After a refusal: drop verified images of the unfinished version (the store as it was)."""
-        try:
-            with self.store.lock(feed):
-                self.store.gc()
-        except FeedStoreError as e:
-            log.info("usb: store not tidied now (%s); the next sync does it", e)
 
 
 def classify(error: FeedError, incomplete: bool) -> Outcome:
@@ -236,23 +211,9 @@ def classify(error: FeedError, incomplete: bool) -> Outcome:
         return Outcome.INCOMPLETE  # missing, unreadable, vanished or truncated (unparsable) files
     if isinstance(error, FeedClockError):
         return Outcome.CLOCK
+    if isinstance(error, FeedBusyError):
+        return Outcome.BUSY  # a network sync kept the store for longer than lock_wait
     return Outcome.DEVICE  # store, config or an unexpected error: the screen's problem, not the stick's
-
-
-def store_busy(store: Store) -> bool:
-    """True while another sync (the network's) holds the store lock."""
-    import fcntl
-
-    try:
-        with open(store.root / ".lock", "a+b") as f:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-    except OSError:
-        return False
-    return False
 
 
 def count_items(folder: Path | None, feed: str) -> int | None:
@@ -274,6 +235,3 @@ def _plan(stick: SafeVolume) -> tuple[StickPlan | None, PlanError | None]:
         log.info("usb %s: no plan from the stick's metadata (%s)", stick.volume, e)
         return None, e
 
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when.astimezone(dt.UTC)

@@ -15,11 +15,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.feed.bundle import MANIFEST_TARGET
 from kiosk.usb.fetcher import metadata_caps
 from kiosk.usb.safefs import TooLargeError, UnsafePathError, split_rel
 
 Reader = Callable[[str, int], bytes]  # (path inside the feed tree, cap) -> bytes
-MANIFEST_TARGET = "bundle.json"
 MAX_ROOTS = 1000
 
 

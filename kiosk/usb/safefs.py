@@ -49,14 +49,6 @@ def split_rel(rel: str) -> tuple[str, ...]:
     return parts
 
 
-def has_feed(volume: Path) -> bool:
-    """True when ``volume`` holds a real ``kiosk-feed`` directory (one lstat, no listing)."""
-    try:
-        return stat.S_ISDIR(os.lstat(volume / FEED_DIR).st_mode)
-    except OSError:
-        return False
-
-
 class SafeVolume:
     """A mounted stick; reads only below ``<volume>/kiosk-feed`` without following symlinks."""
 
