@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from kiosk.content.model import Audience, Category, Content, Item
-from kiosk.schedule.scheduler import Scheduler
+from kiosk.schedule.scheduler import Scheduler, newest_first
 from kiosk.touchlayout import Geometry, HomeRow, paginate_home
 
 CategoryRef = tuple[str, str]  # (feed, category id)
@@ -82,10 +82,6 @@ class ScheduleLibrary:
 
     def pages(self, item: Item, large: bool) -> int:
         return self._pages(item, large)
-
-
-def newest_first(items: Iterable[Item]) -> list[Item]:
-    return sorted(items, key=lambda it: (it.date, it.show_from), reverse=True)
 
 
 @dataclass(frozen=True)

@@ -200,22 +200,33 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _memo(measure: Measure) -> Measure:
-    cache: dict[tuple[str, int, bool], float] = {}
+class _Memo:
+    """Per-layout memo of character advances over the injected ``measure``."""
 
-    def m(text: str, px: int, bold: bool) -> float:
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
+        self.cache: dict[tuple[str, int, bool], float] = {}
+
+    def __call__(self, text: str, px: int, bold: bool) -> float:
         key = (text, px, bold)
-        v = cache.get(key)
+        v = self.cache.get(key)
         if v is None:
-            v = cache[key] = measure(text, px, bold)
+            v = self.cache[key] = self.measure(text, px, bold)
         return v
-    return m
+
+    def advances(self, text: str, px: int, bold: bool) -> list[float]:
+        unseen = "".join(dict.fromkeys(ch for ch in text if (ch, px, bold) not in self.cache))
+        if len(unseen) > 1:
+            self.measure(unseen, px, bold)  # one call lets a font-backed measure learn them all at once
+        return [self(ch, px, bold) for ch in text]
 
 
-def _advances(text: str, px: int, bold: bool, m: Measure) -> list[float]:
-    if len(text) > 1:
-        m(text, px, bold)  # lets a font-backed measure learn all new characters in one call
-    return [m(ch, px, bold) for ch in text]
+def _memo(measure: Measure) -> _Memo:
+    return _Memo(measure)
+
+
+def _advances(text: str, px: int, bold: bool, m: _Memo) -> list[float]:
+    return m.advances(text, px, bold)
 
 
 def wrap_plain(text: str, width: float, px: int, measure: Measure,
@@ -232,7 +243,7 @@ def wrap_plain(text: str, width: float, px: int, measure: Measure,
 @dataclass(frozen=True)
 class _Ctx:
     style: TextStyle
-    m: Measure
+    m: _Memo
     px: int
     x0: float
     w: float
@@ -468,13 +479,14 @@ def _chain_heights(units: list[_Unit], capacity: float) -> list[float]:
     return chains
 
 
-def _chinese_date(d: dt.date) -> str:
+def chinese_day(d: dt.date) -> str:
+    """2026年10月8日 (as a notice's 落款 writes it)."""
     return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _signature_unit(ctx: _Ctx, item: Item) -> _Unit:
     pitch = ctx.px * ctx.style.line_spacing
-    lines = wrap_plain(item.issuer, ctx.w, ctx.px, ctx.m) + [_chinese_date(item.date)]
+    lines = wrap_plain(item.issuer, ctx.w, ctx.px, ctx.m) + [chinese_day(item.date)]
     elements: list[Element] = []
     for n, text in enumerate(lines):
         cw = _advances(text, ctx.px, False, ctx.m)
@@ -496,7 +508,7 @@ def _continued_unit(ctx: _Ctx, title: str) -> _Unit:
     return _Unit(pitch + ctx.style.paragraph_spacing * ctx.px, [line])
 
 
-def _layout_at(item: Item, width: int, height: int, style: TextStyle, m: Measure,
+def _layout_at(item: Item, width: int, height: int, style: TextStyle, m: _Memo,
                px: int) -> list[list[Element]]:
     ctx = _Ctx(style, m, px, float(style.margin_x), float(width - 2 * style.margin_x),
                float(style.margin_top), float(height - style.margin_bottom))

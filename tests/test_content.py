@@ -229,3 +229,13 @@ def test_copy_of_demo_loads_as_feed(tmp_path: Path) -> None:
     shutil.copytree(DEMO_CONTENT, copy)
     content = load_content(copy, feed="township")
     assert content.feed == "township" and all(it.feed == "township" for it in content.items)
+
+
+def test_replacing_a_body_image_changes_the_digest(tmp_path: Path) -> None:
+    copy = tmp_path / "demo"
+    shutil.copytree(DEMO_CONTENT, copy)
+    before = {it.id: it.digest() for it in load_content(copy).items}
+    inline = copy / "images" / "service-centre.jpg"  # used only as an image inside a notice's text
+    inline.write_bytes(inline.read_bytes() + b"\0")
+    after = {it.id: it.digest() for it in load_content(copy).items}
+    assert [k for k in before if before[k] != after[k]] == ["dangqun-zhongxin-jungong"]

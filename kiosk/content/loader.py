@@ -21,6 +21,7 @@ from kiosk.content.model import (
     Catalogue,
     Category,
     Content,
+    ImageBlock,
     Item,
     Priority,
     Publisher,
@@ -233,14 +234,24 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
             raise ContentError(path, f"ends ({show_until}) before it starts ({show_from})", "show_until")
     images = tuple(resolve_asset(root, rel, path, "images") for rel in _str_list(data, "images", path))
     feedback = _feedback(data, path)
+    body_blocks = parse_body(body, path, root, body_line)
+    shown = [*images, *(b.path for b in body_blocks if isinstance(b, ImageBlock))]
     return Item(
         id=item_id, category=category, title=_str(data, "title", path), issuer=_str(data, "issuer", path),
         date=date_value, show_from=show_from, show_until=show_until,
         priority=_enum(data, "priority", path, Priority, Priority.NORMAL),
         audience=_enum(data, "audience", path, Audience, Audience.PUBLIC),
         tags=_str_list(data, "tags", path), images=images, feedback_url=feedback,
-        body=parse_body(body, path, root, body_line), source=path, feed=feed,
+        body=body_blocks, source=path, feed=feed, assets=tuple(_stamp(p, path) for p in shown),
     )
+
+
+def _stamp(asset: Path, item_file: Path) -> tuple[str, int, int]:
+    try:
+        st = asset.stat()
+    except OSError as e:
+        raise ContentError(item_file, f"cannot read image {asset.name}: {e.strerror or e}", "images") from None
+    return (str(asset), st.st_size, st.st_mtime_ns)
 
 
 def load_content(root: Path, feed: str = "local") -> Content:

@@ -102,6 +102,9 @@ class Item:
     body: tuple[Block, ...] = ()
     source: Path | None = None  # the file it was loaded from
     feed: str = "local"  # name of the feed (publisher) it came from
+    # (path, size, mtime_ns) of every image it shows, recorded at load: a replaced picture
+    # changes the digest, so no cache keeps showing the old one
+    assets: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def urgent(self) -> bool:
@@ -136,18 +139,9 @@ class Item:
 
     @functools.cached_property
     def _digest(self) -> str:
-        # computed once per loaded item: cache lookups at every slide change must not stat images
-        # again (a changed image file makes the source reload the content, so new Items)
-        h = hashlib.sha256()
-        h.update(repr((self.feed, self.id, self.category, self.title, self.issuer, self.date,
-                       self.priority.value, self.body)).encode("utf-8"))
-        for p in self.images:
-            try:
-                st = p.stat()
-                h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}".encode())
-            except OSError:
-                h.update(f"{p}:missing".encode())
-        return h.hexdigest()[:16]
+        text = repr((self.feed, self.id, self.category, self.title, self.issuer, self.date, self.priority.value,
+                     self.body, self.assets))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

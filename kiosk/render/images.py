@@ -1,4 +1,4 @@
-"""Load images for slides through Pillow: EXIF orientation, bounded memory, letterbox.
+"""Load images for slides through Pillow: EXIF orientation, bounded memory, fitted to a box.
 
 A corrupt, truncated or gigantic image raises :class:`ImageError` naming the file;
 the caller shows a text fallback instead.
@@ -56,8 +56,6 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
         img = img.convert("RGBA") if img.mode in ("RGBA", "LA", "P", "PA") else img.convert("RGB")
         img = ImageOps.contain(img, box, Image.Resampling.LANCZOS)
         data = img.tobytes()
-    except ImageError:
-        raise
     except FileNotFoundError:
         raise ImageError(path, "file not found") from None
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -87,12 +85,3 @@ def load_small(path: Path, box: tuple[int, int]) -> pygame.Surface:
     if image.get_bitsize() not in (24, 32):  # smoothscale needs 24/32-bit pixels (a palette PNG is 8)
         image = image.convert(32, pygame.SRCALPHA) if image.get_alpha() is not None else image.convert(24)
     return pygame.transform.smoothscale(image, size)
-
-
-def letterbox(surface: pygame.Surface, size: tuple[int, int], background: tuple[int, int, int]) -> pygame.Surface:
-    """Centre ``surface`` on a ``size`` canvas of ``background`` colour."""
-    canvas = pygame.Surface(size)
-    canvas.fill(background)
-    rect = surface.get_rect(center=(size[0] // 2, size[1] // 2))
-    canvas.blit(surface, rect)
-    return canvas

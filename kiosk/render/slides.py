@@ -21,7 +21,7 @@ from kiosk.content import Category, Item
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
-from kiosk.render.images import ImageError, letterbox, load_fitted
+from kiosk.render.images import ImageError, load_fitted
 from kiosk.render.text import Theme, draw_page
 from kiosk.render.zones import Palette, chinese_date
 from kiosk.textlayout import Page, TextStyle, layout_notice
@@ -205,7 +205,7 @@ class SlideRenderer:
             log.error("image slide falls back to text: %s", e)
             self._image_fallback(surface, area, path)
             return
-        surface.blit(letterbox(img, area.size, self.palette.paper), area.topleft)
+        surface.blit(img, img.get_rect(center=area.center))  # letterboxed on the slide's own paper
 
     def _image_fallback(self, surface: pygame.Surface, rect: pygame.Rect, path: Path) -> None:
         pygame.draw.rect(surface, (220, 210, 200), rect, width=max(1, rect.w // 300), border_radius=8)

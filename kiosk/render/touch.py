@@ -26,7 +26,7 @@ from kiosk.render.qrdraw import CAPTION, QrCodes
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.text import Theme
 from kiosk.render.zones import Palette
-from kiosk.textlayout import TextStyle
+from kiosk.textlayout import TextStyle, chinese_day
 from kiosk.touchlayout import Geometry, Rect, detail_regions
 
 log = logging.getLogger(__name__)
@@ -269,7 +269,7 @@ class TouchRenderer:
             canvas.blit(chip, chip.get_rect(center=box.center))
             x = box.right + m
         self._label(canvas, item.title, (x, rect.y + m // 2, rect.right - x - m, rect.h // 2), px, c.ink, True, "left")
-        meta = f"{item.date.year}年{item.date.month}月{item.date.day}日    {item.issuer}"
+        meta = f"{chinese_day(item.date)}    {item.issuer}"
         self._label(canvas, meta, (rect.x + m, rect.y + rect.h // 2, rect.w - 2 * m, rect.h // 2 - m // 2),
                     round(px * 0.8), c.muted, False, "left")
 

@@ -17,6 +17,7 @@ import pygame
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Rect
 from kiosk.render.images import ImageError, load_small
+from kiosk.textlayout import chinese_day
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ RGB = tuple[int, int, int]
 
 
 def chinese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
+    return f"{chinese_day(day)} 星期{WEEKDAYS[day.weekday()]}"
 
 
 @dataclass(frozen=True)

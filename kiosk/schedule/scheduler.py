@@ -192,7 +192,7 @@ class Scheduler:
     def ticker(self, now: dt.datetime) -> list[Item]:
         """Visible urgent items first, then the latest ``ticker_latest`` other items."""
         visible = self.current_items(now)
-        latest = _newest_first(it for it in visible if not it.urgent)
+        latest = newest_first(it for it in visible if not it.urgent)
         return _urgent_items(visible) + latest[: self._settings.ticker_latest]
 
     def current_items(self, now: dt.datetime) -> list[Item]:
@@ -282,20 +282,20 @@ def _cycle(playlist: Playlist, items: list[Item], now: dt.datetime) -> _Cycle:
     for entry in playlist.entries:
         if not entry.active_at(now):
             continue
-        for item in _newest_first(it for it in items if entry.matches(it)):
+        for item in newest_first(it for it in items if entry.matches(it)):
             if item.key not in seen:
                 seen.add(item.key)
                 cycle.append((item, entry))
     return cycle
 
 
-def _newest_first(items: Iterable[Item]) -> list[Item]:
+def newest_first(items: Iterable[Item]) -> list[Item]:
     """By date, then start of publish window, newest first; ties keep their order."""
     return sorted(items, key=lambda it: (it.date, it.show_from), reverse=True)
 
 
 def _urgent_items(visible: list[Item]) -> list[Item]:
-    return _newest_first(it for it in visible if it.urgent)
+    return newest_first(it for it in visible if it.urgent)
 
 
 def _catalogue_order(contents: Sequence[Content]) -> tuple[Item, ...]:
@@ -305,7 +305,7 @@ def _catalogue_order(contents: Sequence[Content]) -> tuple[Item, ...]:
     seen: set[str] = set()
     for content in contents:
         rank = {c.id: i for i, c in enumerate(content.catalogue.ordered())}
-        items = _newest_first(sorted(content.items, key=lambda it: it.key))
+        items = newest_first(sorted(content.items, key=lambda it: it.key))
         for item in sorted(items, key=lambda it: rank.get(it.category, len(rank))):
             if item.key not in seen:
                 seen.add(item.key)
