@@ -36,7 +36,7 @@ class TouchMode:
         self.renderer = TouchRenderer.create(
             player.fonts, geometry, slides.style, slides.theme, player.palette, player._category_of,
             player.feedback_url, player.request_url if config.qr.request_url else None, slides.cache,
-            config.screen.theme)
+            config.screen.theme, player.loop_qr.codes if player.loop_qr is not None else None)  # codes built once
         library = ScheduleLibrary(player.scheduler, lambda: player.contents, now, self.renderer.pages)
         settings = NavSettings(idle_s=config.touch.idle_s, warning_s=config.touch.warning_s)
         self.nav = Navigator(library, geometry, settings, config.device.audience_enum, self.renderer.code_count)

@@ -118,6 +118,7 @@ class FontSet:
         self._faces: dict[Face, pygame.freetype.Font] = {}
         self._sized: dict[tuple[int, bool], pygame.freetype.Font] = {}
         self._char_face: dict[tuple[str, bool], Face | None] = {}
+        self._fallback_for: dict[str, Face | None] = {}
         self._advances: dict[tuple[str, int, bool], float] = {}
         self._fallbacks: list[Face] | None = None
         self._missing: set[str] = set()
@@ -213,16 +214,20 @@ class FontSet:
         primary = self._primary[bold]
         if self._has(primary, ch):
             return primary
+        if ch not in self._fallback_for:  # searched once per character, whether bold or not
+            self._fallback_for[ch] = self._search_fallback(ch)
+        face = self._fallback_for[ch]
+        return primary if face is None else face._replace(strong=bold)
+
+    def _search_fallback(self, ch: str) -> Face | None:
         for face in self._fallback_faces():
             if self._has(face, ch):
-                return face._replace(strong=bold)
+                return face
         face = self._fontconfig_face(ch)
-        if face is not None:
-            return face._replace(strong=bold)
-        if ch not in self._missing:
+        if face is None and ch not in self._missing:
             self._missing.add(ch)
             log.warning("no font has U+%04X %r; it is drawn as a box", ord(ch), ch)
-        return primary
+        return face
 
     def face_for(self, ch: str, bold: bool = False) -> Face | None:
         """The face that draws ``ch`` (None for zero-width control and format characters)."""

@@ -72,22 +72,24 @@ class TouchRenderer:
         self.codes = codes or QrCodes()
         self._texts: OrderedDict[tuple[str, int, RGB, bool], pygame.Surface] = OrderedDict()
         self._picture: tuple[tuple[object, ...], pygame.Surface | None] | None = None
+        self._shade: pygame.Surface | None = None  # the dimming layer under the idle countdown
 
     @classmethod
     def create(cls, fonts: FontSet, geometry: Geometry, style: TextStyle, theme: Theme, palette: Palette,
                category_of: Callable[[Item], Category | None], url_for: UrlFor,
                request_url_for: UrlFor | None = None, cache: SurfaceCache | None = None,
-               theme_name: str = "paper") -> TouchRenderer:
+               theme_name: str = "paper", codes: QrCodes | None = None) -> TouchRenderer:
         """With two slide renderers (normal and 大字) sized to the notice page of the detail screen."""
-        codes = 2 if request_url_for is not None else 1
-        _, _, w, h = detail_regions(geometry, codes)["page"]
+        count = 2 if request_url_for is not None else 1
+        _, _, w, h = detail_regions(geometry, count)["page"]
         short = min(geometry.size)
         big = dataclasses.replace(style, body_px=round(style.body_px * LARGE_SCALE),
                                   min_body_px=round(style.min_body_px * LARGE_SCALE))
         cache = cache or SurfaceCache()
         slides = [SlideRenderer(fonts, (w, h), short, s, theme, palette, category_of, cache, f"touch-{theme_name}-{n}")
                   for n, s in enumerate((style, big))]
-        return cls(fonts, geometry, Colours.of(palette, theme), slides[0], slides[1], url_for, request_url_for)
+        return cls(fonts, geometry, Colours.of(palette, theme), slides[0], slides[1], url_for, request_url_for,
+                   codes)
 
     @property
     def code_count(self) -> int:
@@ -300,9 +302,10 @@ class TouchRenderer:
 
     def _draw_countdown(self, canvas: pygame.Surface, seconds: int) -> None:
         w, h = canvas.get_size()
-        shade = pygame.Surface((w, h), pygame.SRCALPHA)
-        shade.fill((0, 0, 0, 150))
-        canvas.blit(shade, (0, 0))
+        if self._shade is None or self._shade.get_size() != (w, h):  # made once, not every second
+            self._shade = pygame.Surface((w, h), pygame.SRCALPHA)
+            self._shade.fill((0, 0, 0, 150))
+        canvas.blit(self._shade, (0, 0))
         px = round(self.geom.target * 0.8)
         box = pygame.Rect(0, 0, min(w - 2 * self.geom.margin, px * 10), px * 4)
         box.center = (w // 2, h // 2)

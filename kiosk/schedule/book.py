@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.schedule.playlist import Playlist, load_playlist
+from kiosk.schedule.playlist import Playlist, load_playlist, unique_by_name
 from kiosk.schedule.windows import ScheduleError
 
 
@@ -33,15 +33,7 @@ class PlaylistBook:
                 errors.append(f"{e}{kept}")
                 if previous is not None:
                     good[path] = previous
-        playlists: list[Playlist] = []
-        used: dict[str, Path] = {}
-        for path, playlist in good.items():
-            if playlist.name in used:
-                errors.append(f"{path}: playlist: name: {playlist.name!r} is already used by {used[playlist.name]};"
-                              " file skipped")
-                continue
-            used[playlist.name] = path
-            playlists.append(playlist)
+        playlists, clashes = unique_by_name(good.items())
         self._good = good
-        self.errors = errors
+        self.errors = errors + clashes
         return playlists

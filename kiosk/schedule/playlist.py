@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -109,15 +109,23 @@ def load_playlists(directory: Path | str) -> tuple[list[Playlist], list[str]]:
         return [], []
     if not directory.is_dir():
         return [], [f"{directory}: not a directory of playlists"]
+    loaded: list[tuple[Path, Playlist]] = []
+    errors: list[str] = []
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            loaded.append((path, load_playlist(path)))
+        except ScheduleError as e:
+            errors.append(str(e))
+    playlists, clashes = unique_by_name(loaded)
+    return playlists, errors + clashes
+
+
+def unique_by_name(loaded: Iterable[tuple[Path, Playlist]]) -> tuple[list[Playlist], list[str]]:
+    """The playlists in order, a later file whose playlist name is already used skipped and reported."""
     playlists: list[Playlist] = []
     errors: list[str] = []
     used: dict[str, Path] = {}
-    for path in sorted(directory.glob("*.toml")):
-        try:
-            playlist = load_playlist(path)
-        except ScheduleError as e:
-            errors.append(str(e))
-            continue
+    for path, playlist in loaded:
         if playlist.name in used:
             errors.append(f"{path}: playlist: name: {playlist.name!r} is already used by "
                           f"{used[playlist.name]}; file skipped")
