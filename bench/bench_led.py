@@ -23,8 +23,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import pygame  # noqa: E402
 
-from kiosk.app import PlayOptions, Runner  # noqa: E402
 from kiosk.config import LedSettings, load_config  # noqa: E402
+from kiosk.player.runner import PlayOptions, Runner  # noqa: E402
 
 
 def main() -> None:

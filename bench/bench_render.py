@@ -31,12 +31,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame  # noqa: E402
 
-from kiosk.app import display_hours  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
-from kiosk.player import Player  # noqa: E402
+from kiosk.player.lobby import Player  # noqa: E402
+from kiosk.player.runner import display_hours  # noqa: E402
+from kiosk.player.sources import FolderSource  # noqa: E402
 from kiosk.render.fonts import FontSet  # noqa: E402
 from kiosk.render.transition import Transition  # noqa: E402
-from kiosk.sources import FolderSource  # noqa: E402
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +144,7 @@ def cpu_per_minute(size: tuple[int, int], ticker: bool, seconds: float) -> float
     A still slide draws one frame a second (the clock); a moving ticker draws 60 a second.
     """
     code = (
-        "import sys,time,resource;import kiosk.app as app;from kiosk.cli import main\n"
+        "import sys,time,resource;import kiosk.player.runner as app;from kiosk.cli import main\n"
         "mark=[]\norig=app._present\n"
         "t0=[]\n"
         "def present(*a):\n"

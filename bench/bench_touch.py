@@ -23,9 +23,9 @@ import datetime as dt  # noqa: E402
 
 import pygame  # noqa: E402
 
-from kiosk.app import PlayOptions, Runner  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
-from kiosk.navigation import Screen  # noqa: E402
+from kiosk.player.runner import PlayOptions, Runner  # noqa: E402
+from kiosk.touch.navigation import Screen  # noqa: E402
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 

@@ -65,8 +65,8 @@ def _screenshot(args: argparse.Namespace) -> int:
     import signal
     import time
 
-    from kiosk.app import PlayOptions, run, screenshot_path
     from kiosk.config import load_config
+    from kiosk.player.runner import PlayOptions, run, screenshot_path
 
     config = load_config(args.config)
     if args.state_dir is not None:
@@ -122,8 +122,8 @@ def state_dir_of(args: argparse.Namespace) -> Path:
 
 
 def _run_play(args: argparse.Namespace, demo: bool) -> int:
-    from kiosk.app import PlayOptions, run
     from kiosk.config import ConfigError, load_config
+    from kiosk.player.runner import PlayOptions, run
 
     try:
         config = load_config(None if demo else args.config)

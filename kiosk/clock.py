@@ -1,8 +1,12 @@
 """Time as an injectable dependency.
 
-Everything that asks "what time is it" takes a :class:`Clock`, so tests drive the player through
-simulated weeks with a :class:`FakeClock` instead of waiting.  All wall-clock times are naive local
-``datetime`` values (the screen shows local time and publish windows are written in local time).
+Everything that asks "what time is it" takes a clock, so tests drive the player through simulated
+weeks with a :class:`FakeClock` instead of waiting.  Two real clocks, for two kinds of time:
+
+- :class:`LocalClock`: naive local wall-clock time (the screen shows local time and publish
+  windows are written in local time) plus a monotonic clock for frame timing; the player's clock.
+- :class:`UtcClock`: aware UTC time, for signature expiry in feed verification (``WallClock``
+  is all that needs: ``now()`` only; a naive local clock fits it too).
 """
 
 from __future__ import annotations
@@ -24,11 +28,28 @@ class Clock(Protocol):
         ...
 
 
-class SystemClock:
-    """The real clock of the machine."""
+class WallClock(Protocol):
+    """Anything with ``now()``: a naive local clock or an aware one (feed verification)."""
+
+    def now(self) -> dt.datetime:
+        ...
+
+
+class LocalClock:
+    """The real clock of the machine, in naive local time."""
 
     def now(self) -> dt.datetime:
         return dt.datetime.now()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class UtcClock:
+    """The real clock of the machine, aware UTC (the default of feed verification)."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
 
     def monotonic(self) -> float:
         return time.monotonic()

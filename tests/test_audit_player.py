@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kiosk.app import PlayOptions, run
 from kiosk.audit.verify import errors, verify
 from kiosk.cli import main
 from kiosk.config import load_config
+from kiosk.player.runner import PlayOptions, run
 
 
 def test_real_run_records_what_was_shown(tmp_path: Path, capsys) -> None:  # noqa: ANN001

@@ -20,9 +20,9 @@ import pytest
 from fontTools.ttLib import TTCollection
 
 from kiosk.content.model import ImageBlock, Item, Paragraph, Table
+from kiosk.layout import Box, ImageBox, TextStyle, layout_notice
 from kiosk.render.fonts import ASSETS, Face, FontSet, sc_face_index
 from kiosk.render.text import Theme, draw_page
-from kiosk.textlayout import Box, ImageBox, TextStyle, layout_notice
 
 REGULAR = str(ASSETS / "fonts" / "NotoSansCJK-Regular.ttc")
 FREESANS = str(Path(pygame.__file__).parent / "freesansbold.ttf")  # ships with pygame: has Ą

@@ -13,7 +13,7 @@ import pytest
 from postkit import PostServer, SpySession, free_port
 
 from kiosk.clock import FakeClock
-from kiosk.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
+from kiosk.device.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
 
 HOUR = 3600.0
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -10,8 +10,8 @@ import pygame
 import pytest
 from PIL import Image
 
-from kiosk.app import PlayOptions, Runner
 from kiosk.config import LedSettings, load_config
+from kiosk.player.runner import PlayOptions, Runner
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 

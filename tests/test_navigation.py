@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.model import Audience, Catalogue, Category, Content, Item, Priority, Publisher
-from kiosk.library import ScheduleLibrary, Section, sections_of
-from kiosk.navigation import (
+from kiosk.schedule.scheduler import Scheduler, ScheduleSettings
+from kiosk.touch.library import ScheduleLibrary, Section, sections_of
+from kiosk.touch.navigation import (
     Back,
     EnlargeImage,
     Home,
@@ -29,8 +30,7 @@ from kiosk.navigation import (
     ToggleLargeText,
     action_for,
 )
-from kiosk.schedule.scheduler import Scheduler, ScheduleSettings
-from kiosk.touchlayout import Geometry
+from kiosk.touch.targets import Geometry
 
 NOW = dt.datetime(2026, 3, 2, 10, 0)
 GEOM = Geometry.for_screen((1920, 1080))

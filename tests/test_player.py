@@ -13,18 +13,18 @@ import pygame
 import pytest
 from PIL import Image
 
-from kiosk.app import PlayOptions, display_hours, map_rect, run
 from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
-from kiosk.player import Player
+from kiosk.player.lobby import Player
+from kiosk.player.runner import PlayOptions, display_hours, map_rect, run
+from kiosk.player.sources import FolderSource
 from kiosk.render.fonts import FontSet
-from kiosk.sources import FolderSource
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 
 
 @pytest.fixture
 def fonts() -> FontSet:
-    # per test: kiosk.app.run() ends with pygame.quit(), which closes every font
+    # per test: kiosk.player.runner.run() ends with pygame.quit(), which closes every font
     pygame.display.init()
     pygame.freetype.init()
     return FontSet.default()

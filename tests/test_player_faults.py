@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.app import display_hours
 from kiosk.config import DEMO_CONTENT, load_config
 from kiosk.content import load_content
-from kiosk.player import Player
+from kiosk.player.lobby import Player
+from kiosk.player.runner import display_hours
+from kiosk.player.sources import FolderSource, StoreSource
 from kiosk.render.fonts import FontSet
-from kiosk.sources import FolderSource, StoreSource
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 

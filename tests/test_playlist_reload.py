@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.app import display_hours
 from kiosk.config import DEMO_CONTENT, load_config
-from kiosk.player import Player
+from kiosk.device.watch import FolderWatch
+from kiosk.player.lobby import Player
+from kiosk.player.runner import display_hours
+from kiosk.player.sources import FolderSource
 from kiosk.render.fonts import FontSet
 from kiosk.schedule.book import PlaylistBook
-from kiosk.sources import FolderSource
-from kiosk.watch import FolderWatch
 
 ONLY_SERVICE = '[playlist]\nname = "lobby"\n\n[[entry]]\ncategory = "service"\n'
 ONLY_INTEGRITY = '[playlist]\nname = "lobby"\n\n[[entry]]\ncategory = "integrity"\n'

@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from kiosk.config import REPO_ROOT
-from kiosk.sdnotify import Notifier
+from kiosk.device.sdnotify import Notifier
 
 
 def test_notifier_sends_ready_and_rate_limited_pings(tmp_path: Path) -> None:
@@ -84,8 +84,8 @@ def test_heartbeat_thumbnail_made_by_the_frame_loop() -> None:
     import io
     import threading
 
-    from kiosk.app import PlayOptions, Runner
     from kiosk.config import load_config
+    from kiosk.player.runner import PlayOptions, Runner
 
     r = Runner(load_config(), PlayOptions(headless=True, size=(960, 540)))
     try:

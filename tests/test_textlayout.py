@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Table
-from kiosk.textlayout import (
+from kiosk.layout import (
     NO_END,
     NO_START,
     Box,

@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from kiosk.app import map_rect
-from kiosk.navigation import Swipe, Tap
-from kiosk.tapfilter import FINGER, MOUSE, Pointer, TapFilter
-from kiosk.touchlayout import (
+from kiosk.player.runner import map_rect
+from kiosk.touch.navigation import Swipe, Tap
+from kiosk.touch.taps import FINGER, MOUSE, Pointer, TapFilter
+from kiosk.touch.targets import (
     Geometry,
     Layout,
     contains,
@@ -170,7 +170,7 @@ def test_pressed_point_is_exposed_for_press_feedback() -> None:
 
 
 def test_lost_finger_up_does_not_block_later_taps() -> None:
-    from kiosk.tapfilter import FINGER, Pointer, Tap, TapFilter
+    from kiosk.touch.taps import FINGER, Pointer, Tap, TapFilter
 
     taps = TapFilter.for_target(80)
     assert taps.feed(Pointer("down", 100, 100, 0.0, FINGER, 1)) is None  # its "up" never comes

@@ -15,9 +15,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from kiosk.app import PlayOptions, Runner
 from kiosk.config import load_config
-from kiosk.navigation import Screen
+from kiosk.player.runner import PlayOptions, Runner
+from kiosk.touch.navigation import Screen
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 

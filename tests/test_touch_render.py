@@ -12,16 +12,16 @@ import zxingcpp
 
 from kiosk.config import DEMO_CONTENT
 from kiosk.content import Content, load_content
-from kiosk.library import ScheduleLibrary
-from kiosk.navigation import EnlargeImage, Navigator, NextPage, Open, OpenItem, Tap, Tick, ToggleLargeText
+from kiosk.layout import TextStyle
 from kiosk.qr import feedback_url_for
 from kiosk.render.fonts import FontSet
 from kiosk.render.text import Theme
 from kiosk.render.touch import TouchRenderer
 from kiosk.render.zones import PALETTES
 from kiosk.schedule import Scheduler, ScheduleSettings
-from kiosk.textlayout import TextStyle
-from kiosk.touchlayout import Geometry
+from kiosk.touch.library import ScheduleLibrary
+from kiosk.touch.navigation import EnlargeImage, Navigator, NextPage, Open, OpenItem, Tap, Tick, ToggleLargeText
+from kiosk.touch.targets import Geometry
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}

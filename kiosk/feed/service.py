@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 
 from tuf.ngclient.fetcher import FetcherInterface
 
+from kiosk.clock import UtcClock, WallClock
 from kiosk.feed.errors import FeedError
 from kiosk.feed.fetchers import make_fetcher
 from kiosk.feed.source import FeedSource
 from kiosk.feed.status import FeedStatus, StatusBook
 from kiosk.feed.store import Store
-from kiosk.feed.sync import Clock, SyncResult, SystemClock, sync_feed
+from kiosk.feed.sync import SyncResult, sync_feed
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,11 @@ class SyncService:
 
     def __init__(self, sources: Sequence[FeedSource], store: Store, *,
                  fetcher_factory: Callable[[FeedSource], FetcherInterface] = make_fetcher,
-                 clock: Clock | None = None, rng: random.Random | None = None,
+                 clock: WallClock | None = None, rng: random.Random | None = None,
                  on_change: Callable[[str, int], None] | None = None) -> None:
         self.sources = list(sources)
         self.store = store
-        self.clock = clock or SystemClock()
+        self.clock = clock or UtcClock()
         self.rng = rng or random.Random()
         self.on_change = on_change
         self.book = StatusBook(store.root, [s.name for s in self.sources])

@@ -22,13 +22,13 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from tuf.api import exceptions as tuf_exc
 from tuf.api.metadata import TargetFile
 from tuf.ngclient import Updater, UpdaterConfig
 from tuf.ngclient.fetcher import FetcherInterface
 
+from kiosk.clock import UtcClock, WallClock
 from kiosk.feed.bundle import MANIFEST_TARGET, ImageRef, Manifest
 from kiosk.feed.errors import (
     FeedClockError,
@@ -46,18 +46,6 @@ from kiosk.feed.store import Store
 log = logging.getLogger(__name__)
 
 CLOCK_TOLERANCE = dt.timedelta(hours=1)  # publisher and screen clocks may differ this much
-
-
-class Clock(Protocol):
-    """Anything with ``now()``; ``kiosk.clock.Clock`` (naive local time) fits, so does an aware clock."""
-
-    def now(self) -> dt.datetime:
-        ...
-
-
-class SystemClock:
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -96,13 +84,13 @@ class _PollFetcher(FetcherInterface):
 
 
 def sync_feed(source: FeedSource, store: Store, fetcher: FetcherInterface | None = None,
-              clock: Clock | None = None, lock_wait: float = 0.0) -> SyncResult:
+              clock: WallClock | None = None, lock_wait: float = 0.0) -> SyncResult:
     """Bring ``store`` up to date with ``source``; raises a :class:`FeedError` on any failure.
 
     ``lock_wait``: seconds to wait for another sync holding the store (then FeedBusyError).  A
     failed sync leaves the store as it was: images it already verified are removed again.
     """
-    clock = clock or SystemClock()
+    clock = clock or UtcClock()
     poll = _PollFetcher(fetcher or make_fetcher(source))
     try:
         with store.lock(source.name, wait=lock_wait):

@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.clock import UtcClock, WallClock
 from kiosk.content.errors import ContentError
 from kiosk.content.loader import load_content
 from kiosk.feed.errors import FeedInvalidError
@@ -15,7 +16,7 @@ from kiosk.feed.fetchers import DirectoryFetcher
 from kiosk.feed.names import tree_problems
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import BUNDLE_FILE, Store
-from kiosk.feed.sync import Clock, SystemClock, aware, sync_feed
+from kiosk.feed.sync import aware, sync_feed
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,10 @@ class VerifyReport:
         return out
 
 
-def verify_feed(feed_dir: Path, root_json: Path, clock: Clock | None = None) -> VerifyReport:
+def verify_feed(feed_dir: Path, root_json: Path, clock: WallClock | None = None) -> VerifyReport:
     """Sync ``feed_dir`` into a throw-away store with the screen's code; raise FeedError when refused."""
     feed_dir = Path(feed_dir).resolve()
-    clock = clock or SystemClock()
+    clock = clock or UtcClock()
     name = "verify"
     source = FeedSource(name=name, url=feed_dir.as_uri(), root_path=Path(root_json))
     with tempfile.TemporaryDirectory(prefix="kiosk-verify-") as tmp:

@@ -10,7 +10,7 @@ are looked up lazily, when first met, in the fonts of ``FALLBACK_PATTERNS`` and 
 primary face (a box) and logged once, naming its code point.
 
 Advances are per character and cached: a string's advance is the sum of its characters'
-(no kerning), which is what ``kiosk.textlayout`` assumes.  Positions passed to
+(no kerning), which is what ``kiosk.layout`` assumes.  Positions passed to
 ``render_to`` and ``draw_glyphs`` are *baselines*.
 """
 

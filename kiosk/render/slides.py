@@ -18,13 +18,13 @@ from pathlib import Path
 import pygame
 
 from kiosk.content import Category, Item
+from kiosk.layout import Page, TextStyle, layout_notice
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
 from kiosk.render.images import ImageError, load_fitted
 from kiosk.render.text import Theme, draw_page
 from kiosk.render.zones import Palette, chinese_date
-from kiosk.textlayout import Page, TextStyle, layout_notice
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Drawing laid-out pages (``kiosk.textlayout.Page``) with a ``FontSet`` and a colour ``Theme``.
+"""Drawing laid-out pages (``kiosk.layout.Page``) with a ``FontSet`` and a colour ``Theme``.
 
 The layout speaks in colour roles ("title", "body", "table_header_fill"…); a ``Theme`` maps
 them to RGB.  Images are drawn by a callback (``draw_image(surface, box)``, with ``box`` in
@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields, replace
 
 import pygame
 
+from kiosk.layout import Box, ImageBox, Page, TextLine, wrap_plain
 from kiosk.render.fonts import RGB, FontSet
-from kiosk.textlayout import Box, ImageBox, Page, TextLine, wrap_plain
 
 DrawImage = Callable[[pygame.Surface, ImageBox], None]
 

@@ -1,6 +1,6 @@
 """Drawing the touch screens from a navigation ``View``.
 
-Decides nothing: ``kiosk.navigation`` says what is on screen, ``kiosk.touchlayout`` where; this
+Decides nothing: ``kiosk.touch.navigation`` says what is on screen, ``kiosk.touch.targets`` where; this
 draws it: home tiles with counts, notice lists, the notice (``SlideRenderer`` pages at normal or
 large text) with its QR codes, the enlarged image, the urgent banner, the idle countdown.  A
 pressed target is drawn highlighted (``draw(..., pressed=name)`` or, cheaper, ``press``) in the
@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pygame
 
 from kiosk.content.model import Category, Item
-from kiosk.navigation import Screen, View
+from kiosk.layout import TextStyle, chinese_day
 from kiosk.qr import QrError, module_px_to_fit
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import RGB, FontSet
@@ -26,8 +26,8 @@ from kiosk.render.qrdraw import CAPTION, QrCodes
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.text import Theme
 from kiosk.render.zones import Palette
-from kiosk.textlayout import TextStyle, chinese_day
-from kiosk.touchlayout import Geometry, Rect, detail_regions
+from kiosk.touch.navigation import Screen, View
+from kiosk.touch.targets import Geometry, Rect, detail_regions
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pygame
 
+from kiosk.layout import chinese_day
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Rect
 from kiosk.render.images import ImageError, load_small
-from kiosk.textlayout import chinese_day
 
 log = logging.getLogger(__name__)
 

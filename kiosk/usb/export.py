@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk import fsutil
+from kiosk.clock import WallClock
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
-from kiosk.feed.sync import Clock
 from kiosk.usb.events import FeedOutcome, Outcome
 from kiosk.usb.importer import UsbImporter
 from kiosk.usb.plan import PlanError, read_plan, root_chain
@@ -92,7 +92,8 @@ def space_needed(files: dict[str, int], cluster: int) -> int:
     return data + len(folders) * cluster + SLACK
 
 
-def export_feed(feed_dir: Path, dest: Path, root_json: Path | None = None, clock: Clock | None = None) -> ExportResult:
+def export_feed(feed_dir: Path, dest: Path, root_json: Path | None = None,
+                clock: WallClock | None = None) -> ExportResult:
     """Copy, swap in, fsync and verify; raises UsbError (UsbSpaceError without room)."""
     feed_dir, dest = Path(feed_dir), Path(dest)
     if not dest.is_dir():
@@ -122,7 +123,7 @@ def export_feed(feed_dir: Path, dest: Path, root_json: Path | None = None, clock
     return ExportResult(dest / FEED_DIR, len(files), sum(files.values()), verified)
 
 
-def verify_stick(volume: Path, root_json: Path, clock: Clock | None = None) -> FeedOutcome:
+def verify_stick(volume: Path, root_json: Path, clock: WallClock | None = None) -> FeedOutcome:
     """Import ``volume/kiosk-feed`` as a screen trusting ``root_json`` would, into a throw-away store."""
     source = FeedSource(name="verify", url=Path(volume).resolve().as_uri(), root_path=Path(root_json))
     with tempfile.TemporaryDirectory(prefix="kiosk-usb-verify-") as state:

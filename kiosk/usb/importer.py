@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tuf.ngclient.fetcher import FetcherInterface
 
+from kiosk.clock import UtcClock, WallClock
 from kiosk.feed.errors import (
     FeedBusyError,
     FeedClockError,
@@ -33,7 +34,7 @@ from kiosk.feed.errors import (
 )
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
-from kiosk.feed.sync import Clock, SystemClock, aware, sync_feed
+from kiosk.feed.sync import aware, sync_feed
 from kiosk.usb.events import (
     FeedOutcome,
     Outcome,
@@ -76,12 +77,12 @@ class UsbImporter:
     """Imports sticks one at a time in a daemon thread; ``import_volume`` does one in the caller's."""
 
     def __init__(self, sources: Sequence[FeedSource], store: Store, *, device_id: str, site: str = "",
-                 clock: Clock | None = None, write_reports: bool = True, lock_wait: float = 300.0,
+                 clock: WallClock | None = None, write_reports: bool = True, lock_wait: float = 300.0,
                  wrap_fetcher: FetcherWrap | None = None, on_event: Callable[[], None] | None = None) -> None:
         self.sources = list(sources)
         self.store = store
         self.device_id, self.site = device_id, site
-        self.clock = clock or SystemClock()
+        self.clock = clock or UtcClock()
         self.write_reports = write_reports
         self.lock_wait = lock_wait
         self.wrap_fetcher = wrap_fetcher

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.clock import WallClock
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
-from kiosk.feed.sync import Clock
 from kiosk.usb.events import FeedOutcome, StickRemoved, StickResult
 from kiosk.usb.importer import UsbImporter
 from kiosk.usb.panel import PanelView, UsbPanel
@@ -38,7 +38,7 @@ class UsbSettings:
 
 class UsbService:
     def __init__(self, sources: Sequence[FeedSource], store: Store, settings: UsbSettings | None = None, *,
-                 device_id: str, site: str = "", clock: Clock | None = None,
+                 device_id: str, site: str = "", clock: WallClock | None = None,
                  wake: Callable[[], None] | None = None) -> None:
         self.settings = settings or UsbSettings()
         s = self.settings

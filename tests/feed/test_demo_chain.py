@@ -8,9 +8,9 @@ import logging
 import time
 from pathlib import Path
 
-from kiosk.app import PlayOptions, Runner
 from kiosk.config import load_config
 from kiosk.feed.store import Store
+from kiosk.player.runner import PlayOptions, Runner
 
 
 def demo_runner(state: Path, headless: bool) -> Runner:

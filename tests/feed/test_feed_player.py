@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from feedkit import NOW, FeedServer, Publisher, item_text, make_content
 
-from kiosk.app import PlayOptions, Runner
 from kiosk.config import ConfigError, load_config
 from kiosk.feed.errors import FeedError
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
 from kiosk.feed.sync import sync_feed
+from kiosk.player.runner import PlayOptions, Runner
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 

@@ -12,13 +12,13 @@ from feedkit import Publisher, item_text
 from PIL import Image, ImageChops, ImageStat
 from usbkit import make_stick, source_for, start_screen
 
-from kiosk.app import display_hours
 from kiosk.config import DEMO_CONTENT, load_config
 from kiosk.feed.store import Store
-from kiosk.player import Player
+from kiosk.player.lobby import Player
+from kiosk.player.runner import display_hours
+from kiosk.player.sources import FolderSource, StoreSource
 from kiosk.render.fonts import FontSet
 from kiosk.render.overlay import UsbOverlay
-from kiosk.sources import FolderSource, StoreSource
 from kiosk.usb.events import FeedOutcome, Outcome, StickDetected, StickDone, StickProgress, StickResult
 from kiosk.usb.panel import PanelView, Tone, UsbPanel
 

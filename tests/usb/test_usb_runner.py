@@ -9,11 +9,11 @@ from pathlib import Path
 from feedkit import Publisher, item_text
 from usbkit import make_stick
 
-from kiosk.app import PlayOptions, Runner
 from kiosk.config import load_config
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
 from kiosk.feed.sync import sync_feed
+from kiosk.player.runner import PlayOptions, Runner
 
 
 def test_stick_inserted_while_the_app_runs(tmp_path: Path, office: Publisher) -> None:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from kiosk.content.model import Audience, Category, Content, Item
 from kiosk.schedule.scheduler import Scheduler, newest_first
-from kiosk.touchlayout import Geometry, HomeRow, paginate_home
+from kiosk.touch.targets import Geometry, HomeRow, paginate_home
 
 CategoryRef = tuple[str, str]  # (feed, category id)
 

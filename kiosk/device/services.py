@@ -134,7 +134,7 @@ def start_services(config: Config, player, clock: Clock,  # noqa: ANN001 - kiosk
                                                       interval=config.audit.upload_interval), clock)
         services.threads.append(start_thread(uploader.step, services.stop_event, "kiosk-audit-upload"))
     if config.status.heartbeat_url:
-        from kiosk.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
+        from kiosk.device.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
 
         def status() -> DeviceStatus:
             showing = getattr(player, "showing", None)

@@ -13,11 +13,11 @@ from collections.abc import Callable
 import pygame
 
 from kiosk.config import Config
-from kiosk.library import ScheduleLibrary
-from kiosk.navigation import Navigator, NavSettings, Screen, Tick
 from kiosk.render.touch import TouchRenderer
-from kiosk.tapfilter import FINGER, MOUSE, Pointer, TapFilter
-from kiosk.touchlayout import Geometry, unrotate
+from kiosk.touch.library import ScheduleLibrary
+from kiosk.touch.navigation import Navigator, NavSettings, Screen, Tick
+from kiosk.touch.taps import FINGER, MOUSE, Pointer, TapFilter
+from kiosk.touch.targets import Geometry, unrotate
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Where the touch targets are: target size, a layout per screen kind, hit-testing.
 
 Pure: no pygame.  A layout is a set of named rects ``(x, y, w, h)`` in logical canvas pixels;
-``Layout.hit`` maps a tap to a target name and ``kiosk.navigation.action_for`` maps the name to an
+``Layout.hit`` maps a tap to a target name and ``kiosk.touch.navigation.action_for`` maps the name to an
 action.  The renderer draws from the same rects, so what is drawn is what is hit.
 
 Every screen has the same frame, so nothing moves when content changes::

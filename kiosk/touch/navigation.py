@@ -45,8 +45,9 @@ import dataclasses
 import math
 
 from kiosk.content.model import Audience, Item
-from kiosk.library import Library, Snapshot
-from kiosk.navtypes import (
+from kiosk.touch.library import Library, Snapshot
+from kiosk.touch.targets import Geometry, layout_detail, layout_home, layout_image, layout_list, layout_loop
+from kiosk.touch.types import (
     HOME_TITLE,
     Action,
     Back,
@@ -70,7 +71,6 @@ from kiosk.navtypes import (
     View,
     swipe_action,
 )
-from kiosk.touchlayout import Geometry, layout_detail, layout_home, layout_image, layout_list, layout_loop
 
 __all__ = [
     "Action", "Back", "Banner", "EnlargeImage", "Event", "Home", "NavSettings", "NavState", "NavigationError",

@@ -1,6 +1,6 @@
 """The values of the touch UI: its events (raw gestures ``Tap`` / ``Swipe``, time ``Tick``, and the
 semantic actions a tap on a named target becomes), its state and the ``View`` the renderer draws.
-Pure values, no pygame; the machine is ``kiosk.navigation.Navigator``."""
+Pure values, no pygame; the machine is ``kiosk.touch.navigation.Navigator``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 
 from kiosk.content.model import Item
-from kiosk.library import CategoryRef, Tile
-from kiosk.touchlayout import HomeRow, Layout
+from kiosk.touch.library import CategoryRef, Tile
+from kiosk.touch.targets import HomeRow, Layout
 
 HOME_TITLE = "公开目录"
 

@@ -18,7 +18,8 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
-from kiosk.playersetup import playlists_for, schedule_settings, text_style
+from kiosk.player.setup import playlists_for, schedule_settings, text_style
+from kiosk.player.sources import FolderSource, Loaded
 from kiosk.qr import QrError, feedback_url, feedback_url_for
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
@@ -37,15 +38,14 @@ from kiosk.schedule import (
     Slot,
 )
 from kiosk.schedule.book import PlaylistBook
-from kiosk.sources import FolderSource, Loaded
 
 if TYPE_CHECKING:
     from kiosk.audit.log import Recorder
+    from kiosk.device.watch import FolderWatch
+    from kiosk.player.touch import TouchMode
     from kiosk.render.overlay import UsbOverlay
-    from kiosk.touchmode import TouchMode
     from kiosk.usb.panel import PanelView
     from kiosk.usb.service import UsbService
-    from kiosk.watch import FolderWatch
 
 log = logging.getLogger(__name__)
 

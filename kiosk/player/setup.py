@@ -6,9 +6,9 @@ import logging
 
 from kiosk.config import Config
 from kiosk.content import Content
+from kiosk.layout import TextStyle
 from kiosk.schedule import Playlist, ScheduleError, ScheduleSettings, load_playlists
 from kiosk.schedule.book import PlaylistBook
-from kiosk.textlayout import TextStyle
 
 log = logging.getLogger(__name__)
 

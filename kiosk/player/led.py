@@ -22,12 +22,12 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Content, Item, Paragraph, Table
-from kiosk.playersetup import playlists_for, schedule_settings
+from kiosk.layout import wrap_plain
+from kiosk.player.setup import playlists_for, schedule_settings
+from kiosk.player.sources import FolderSource
 from kiosk.render.fonts import FontSet
 from kiosk.render.zones import blit_strip
 from kiosk.schedule import DisplayHours, Scheduler
-from kiosk.sources import FolderSource
-from kiosk.textlayout import wrap_plain
 
 log = logging.getLogger(__name__)
 RGB = tuple[int, int, int]

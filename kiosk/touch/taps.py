@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from kiosk.navtypes import Swipe, Tap
+from kiosk.touch.types import Swipe, Tap
 
 STALE_PRESS_S = 5.0  # a press held longer than this whose "up" never came is forgotten at the next touch
 FINGER = "finger"

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.clock import Clock, FakeClock, SystemClock
+from kiosk.clock import Clock, FakeClock, LocalClock
 from kiosk.config import Config
 from kiosk.schedule import DisplayHours, ScheduleError, parse_windows
 
@@ -93,7 +93,7 @@ class Runner:
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
 
-        from kiosk.player import Player
+        from kiosk.player.lobby import Player
         from kiosk.render.fonts import FontSet
 
         self.pygame = pygame
@@ -113,14 +113,14 @@ class Runner:
         elif options.start is not None:
             self.clock = OffsetClock(options.start)
         else:
-            self.clock = SystemClock()
-        from kiosk.supply import open_supply
+            self.clock = LocalClock()
+        from kiosk.player.supply import open_supply
 
         self.supply = open_supply(config, options.content, options.demo, background=not options.headless,
                                   wake=_wake_loop)
         source = self.supply.source
         if config.led.enabled:
-            from kiosk.led import LedPlayer
+            from kiosk.player.led import LedPlayer
 
             self.player = LedPlayer(config, FontSet.default(), logical, source,
                                     display_hours(config))
@@ -138,19 +138,19 @@ class Runner:
         self.services = None
         self.watch = None
         if not options.headless and not config.led.enabled:
-            from kiosk.watch import FolderWatch
+            from kiosk.device.watch import FolderWatch
 
             self.watch = FolderWatch(config.playlists_dir())
             if self.watch.start():
                 self.player.playlist_watch = self.watch
-        from kiosk.services import Thumbnails
+        from kiosk.device.services import Thumbnails
 
         self.thumbnails = Thumbnails()
         if not options.headless:  # a headless render shows nothing to anyone: no proof of display
-            from kiosk.services import start_services
+            from kiosk.device.services import start_services
 
             self.services = start_services(config, self.player, self.clock, self.thumbnails)
-        from kiosk.sdnotify import Notifier
+        from kiosk.device.sdnotify import Notifier
 
         self.notifier = Notifier()
         self._shot_requested = False
@@ -229,7 +229,7 @@ class Runner:
 
     def _start_touch(self) -> None:
         """Touch browsing is set up once the first frame is on screen (start-up time counts)."""
-        from kiosk.touchmode import TouchMode
+        from kiosk.player.touch import TouchMode
 
         self._touch_pending = False
         player = self.player

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import DEMO_CONTENT, Config
-from kiosk.sources import FolderSource, StoreSource
+from kiosk.player.sources import FolderSource, StoreSource
 
 log = logging.getLogger(__name__)
 

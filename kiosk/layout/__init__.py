@@ -1,0 +1,40 @@
+"""Chinese text layout (pure Python, no pygame): line breaking (禁则), tables, pagination.
+
+The drawing layer (``kiosk.render``) and the office preview import this package's names; the
+modules inside are ``types`` (styles and the laid-out page), ``lines`` (line breaking and
+justification), ``tables`` and ``pages`` (placing a whole notice on pages).
+"""
+
+from kiosk.layout.lines import (
+    NO_END,
+    NO_START,
+    ROLES,
+    Box,
+    Element,
+    ImageBox,
+    Measure,
+    Page,
+    TextLine,
+    TextStyle,
+    break_ranges,
+    chinese_day,
+    layout_notice,
+    wrap_plain,
+)
+
+__all__ = [
+    "NO_END",
+    "NO_START",
+    "ROLES",
+    "Box",
+    "Element",
+    "ImageBox",
+    "Measure",
+    "Page",
+    "TextLine",
+    "TextStyle",
+    "break_ranges",
+    "chinese_day",
+    "layout_notice",
+    "wrap_plain",
+]
