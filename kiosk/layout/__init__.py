@@ -5,22 +5,9 @@ modules inside are ``types`` (styles and the laid-out page), ``lines`` (line bre
 justification), ``tables`` and ``pages`` (placing a whole notice on pages).
 """
 
-from kiosk.layout.lines import (
-    NO_END,
-    NO_START,
-    ROLES,
-    Box,
-    Element,
-    ImageBox,
-    Measure,
-    Page,
-    TextLine,
-    TextStyle,
-    break_ranges,
-    chinese_day,
-    layout_notice,
-    wrap_plain,
-)
+from kiosk.layout.lines import NO_END, NO_START, break_ranges, wrap_plain
+from kiosk.layout.pages import chinese_day, layout_notice
+from kiosk.layout.types import ROLES, Box, Element, ImageBox, Measure, Page, TextLine, TextStyle
 
 __all__ = [
     "NO_END",

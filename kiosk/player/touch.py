@@ -1,6 +1,6 @@
 """Touch browsing on top of the lobby player: pygame events → TapFilter → Navigator → TouchRenderer.
 
-The decisions live in the pure modules (``tapfilter``, ``navigation``); this glue converts SDL
+The decisions live in the pure modules (``kiosk.touch.taps``, ``kiosk.touch.navigation``); this glue converts SDL
 events to logical canvas points (undoing the screen rotation), feeds them through, and draws what
 the navigator's view says, with press feedback in the same frame.
 """
