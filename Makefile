@@ -1,18 +1,33 @@
 # Two commands do all set-up on a fresh Debian-like machine:
 #   make demo   - create .venv, install, play the built-in demo (windowed unless KIOSK_FULLSCREEN=1)
 #   make test   - create .venv, install with test tools, run ruff and the test suite headless
+#                 (the office tests twice: SQLite, then a throwaway PostgreSQL cluster)
+# and the office console's own one:
+#   make office - set up and serve the demo township's office on http://127.0.0.1:8080
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup system-deps lint bench clean
+OFFICE_DIR ?= office-demo
+# servers and browser the tests start themselves (Debian packages)
+TEST_DEBS := chromium chromium-driver postgresql nginx-light
+
+.PHONY: demo test setup system-deps test-debs lint bench clean office
 
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  if ! $(PY) -c 'import venv, ensurepip' 2>/dev/null || ! fc-list 2>/dev/null | grep -qi microhei; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      python3-venv fonts-wqy-microhei fontconfig >/dev/null; \
+	  fi; \
+	fi
+
+test-debs:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v nginx >/dev/null \
+	     || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
 	  fi; \
 	fi
 
@@ -31,9 +46,15 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check kiosk tests bench
 
-test: setup
+test: setup test-debs
 	$(BIN)/ruff check kiosk tests bench
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python tests/office/with_postgres.py -- \
+	  $(BIN)/python -m pytest tests/office -m "not browser and not servers"
+
+office: setup
+	@if [ ! -f $(OFFICE_DIR)/office.toml ]; then $(BIN)/kiosk office init $(OFFICE_DIR) --demo; fi
+	$(BIN)/kiosk office serve $(OFFICE_DIR) --host 127.0.0.1 --port 8080
 
 bench: setup
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_render.py

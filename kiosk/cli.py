@@ -51,11 +51,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
+        from kiosk.office.cli import add_office_commands
         from kiosk.usb.cli import add_usb_commands
 
         add_feed_commands(sub, device_config)
         add_audit_commands(sub, state_dir_of)
         add_usb_commands(sub)
+        add_office_commands(sub)
     return parser
 
 
@@ -157,10 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser(argv).print_help()
         return 2
     from kiosk.config import ConfigError
+    from kiosk.office.datadir import OfficeConfigError
 
     try:
         return int(handler(args) or 0)
-    except ConfigError as e:
+    except (ConfigError, OfficeConfigError) as e:
         log.error("configuration refused: %s", e)
         return 2
 

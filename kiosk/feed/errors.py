@@ -99,6 +99,10 @@ class FeedPublishError(FeedError):
     kind = "publish"
 
 
+class FeedStaleError(FeedPublishError):
+    """A pending version was built on a version that is no longer the newest: build and sign again."""
+
+
 class FeedConfigError(FeedError, ValueError):
     """A feed source is misconfigured."""
 

@@ -99,3 +99,85 @@ def load_keys(keydirs: Iterable[Path]) -> dict[str, KeyFile]:
 def describe(keys: Iterable[KeyFile]) -> str:
     names = sorted(k.path.name for k in keys)
     return ", ".join(names) if names else "none"
+
+
+# ---------------------------------------------------------------- keys sealed with a passphrase
+
+SEAL_FORMAT = "kiosk-sealed-key/1"
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~0.1 s and 32 MiB per try: slows guessing a stolen key
+MIN_PASSPHRASE = 10
+
+
+class PassphraseError(FeedPublishError):
+    """The signing passphrase does not open this key (wrong, or the sealed key was altered)."""
+
+
+def _scrypt(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
+def seal_key(signer: CryptoSigner, passphrase: str) -> str:
+    """The private key encrypted with ``passphrase`` (scrypt + AES-256-GCM) as JSON text.
+
+    The key id is bound into the encryption as associated data, so a sealed key cannot be
+    swapped under another key's id without the open failing.
+    """
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise PassphraseError("-", f"a signing passphrase needs at least {MIN_PASSPHRASE} characters",
+                              "choose a longer one")
+    salt, nonce = os.urandom(16), os.urandom(12)
+    keyid = signer.public_key.keyid
+    secret = AESGCM(_scrypt(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)).encrypt(
+        nonce, signer.private_bytes, keyid.encode("ascii"))
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    return json.dumps({"format": SEAL_FORMAT, "keyid": keyid, "public": signer.public_key.to_dict(),
+                       "kdf": {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "salt": b64(salt)},
+                       "cipher": "aes-256-gcm", "nonce": b64(nonce), "data": b64(secret)}, sort_keys=True)
+
+
+def open_key(sealed: str, passphrase: str) -> CryptoSigner:
+    """The signer inside ``sealed``; ``PassphraseError`` for a wrong passphrase or an altered key."""
+    import base64
+    import json
+
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        doc = json.loads(sealed)
+        if doc.get("format") != SEAL_FORMAT:
+            raise ValueError(f"unknown format {doc.get('format')!r}")
+        kdf = doc["kdf"]
+        if kdf["name"] != "scrypt" or not (2**14 <= kdf["n"] <= 2**20):
+            raise ValueError("unsupported key derivation")
+        key = _scrypt(passphrase, base64.b64decode(kdf["salt"]), kdf["n"], kdf["r"], kdf["p"])
+        keyid = str(doc["keyid"])
+        nonce, data = base64.b64decode(doc["nonce"]), base64.b64decode(doc["data"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise FeedPublishError("-", f"sealed key is unreadable: {e}", "create a new signing key") from None
+    try:
+        private = AESGCM(key).decrypt(nonce, data, keyid.encode("ascii"))
+    except InvalidTag:
+        raise PassphraseError("-", "wrong signing passphrase (or the stored key was altered)",
+                              "type your own signing passphrase, not the login password") from None
+    signer = CryptoSigner(load_pem_private_key(private, password=None))  # type: ignore[arg-type]
+    if signer.public_key.keyid != keyid:
+        raise PassphraseError("-", "the sealed key does not match its key id", "create a new signing key")
+    return signer
+
+
+def new_sealed_key(passphrase: str) -> tuple[CryptoSigner, str]:
+    """A new ed25519 key and its sealed form (the caller stores only the sealed form)."""
+    signer = CryptoSigner.generate_ed25519()
+    return signer, seal_key(signer, passphrase)

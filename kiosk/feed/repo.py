@@ -36,7 +36,7 @@ from tuf.api.serialization.json import JSONSerializer
 
 from kiosk import fsutil
 from kiosk.feed.bundle import MANIFEST_TARGET, Manifest
-from kiosk.feed.errors import FeedPublishError
+from kiosk.feed.errors import FeedPublishError, FeedStaleError
 from kiosk.feed.keys import KeyFile, describe, ensure_keydir, generate_key
 
 _ROOT_FILE = re.compile(r"^(\d+)\.root\.json$")
@@ -71,6 +71,8 @@ class FeedRepo:
         meta = path / "metadata"
         try:
             root = Metadata[Root].from_file(str(meta / f"{latest_root_version(meta)}.root.json"))
+            if not (meta / "timestamp.json").exists():
+                return cls.unpublished(path, root)
             ts = Metadata[Timestamp].from_file(str(meta / "timestamp.json"))
             snap_v = ts.signed.snapshot_meta.version
             snap = Metadata[Snapshot].from_file(str(meta / f"{snap_v}.snapshot.json"))
@@ -80,6 +82,21 @@ class FeedRepo:
             raise FeedPublishError(path.name, f"{path} is not a complete feed: {e}",
                                    "create it with `kiosk feed init FEED --keys KEYDIR`") from None
         return cls(path, root, targets, snapshot=snap, timestamp=ts)
+
+    @classmethod
+    def unpublished(cls, path: Path, root: Metadata[Root]) -> FeedRepo:
+        """A feed with a root but no version yet (the office's new feeds): version 0, nothing written."""
+        epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        targets = Metadata(Targets(version=1, expires=epoch))
+        snapshot = Metadata(Snapshot(version=1, expires=epoch))
+        timestamp = Metadata(Timestamp(version=1, expires=epoch, snapshot_meta=MetaFile(1)))
+        for md in (targets, snapshot, timestamp):
+            md.signed.version = 0  # in memory only (tuf refuses 0 in its constructor): the next version is 1
+        return cls(path, root, targets, snapshot=snapshot, timestamp=timestamp)
+
+    @property
+    def published(self) -> bool:
+        return self.timestamp.signed.version > 0
 
     def manifest(self) -> Manifest | None:
         """The bundle manifest of the newest version, or None before the first publish."""
@@ -141,39 +158,156 @@ class RoleSigners:
     timestamp: list[Signer]
 
 
-def write_targets_files(repo: FeedRepo, manifest: Manifest, images: dict[str, Path]) -> TargetFile:
-    """Copy images (only new ones) and the manifest into targets/; return the manifest's info."""
-    for ref in manifest.targets().values():
-        info = TargetFile(ref.length, {"sha256": ref.sha256}, ref.target)
-        dest = target_file(repo.targets_dir, info)
-        if not dest.exists():
-            with fsutil.atomic_file(dest) as out, open(images[ref.target], "rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-    data = manifest.to_bytes()
-    info = TargetFile.from_data(MANIFEST_TARGET, data, ["sha256"])
-    dest = target_file(repo.targets_dir, info)
-    if not dest.exists():
-        fsutil.write_bytes(dest, data)
-    return info
-
-
 def write_version(repo: FeedRepo, manifest: Manifest, images: dict[str, Path], signers: RoleSigners,
                   expires: dt.datetime) -> int:
-    """Write a new version: targets files, then targets, snapshot and (last) timestamp metadata."""
-    bundle = write_targets_files(repo, manifest, images)
+    """Build, sign with ``signers.targets`` and finalize a version in one go (the CLI path).
+
+    No threshold check: callers check first (``publish``), and tests use it to write
+    under-signed versions that screens must refuse.
+    """
+    pending = build_version(repo, manifest, images, expires)
+    for signer in signers.targets:
+        pending = pending.signed_by(signer)
+    return finalize_version(repo, pending, signers.snapshot, signers.timestamp, expires, check_threshold=False)
+
+
+# ---------------------------------------------------------------- build -> sign -> finalize
+
+
+@dataclass(frozen=True)
+class PendingVersion:
+    """A built version waiting for content signatures.
+
+    ``targets`` is the TUF targets metadata as JSON bytes with the signatures gathered so far;
+    every signer signs the same canonical ``signed`` part, wherever and whenever they sign
+    (the office keeps it in its database between the drafter's and the reviewer's
+    signature).  ``manifest`` is the bundle the metadata names; ``images`` maps each image
+    target name to a local file.  Nothing of it is in the feed tree until ``finalize``.
+    """
+
+    feed: str
+    base: int  # the targets version it was built on: finalize refuses if the feed moved on
+    targets: bytes
+    manifest: bytes
+    images: dict[str, Path]
+
+    @property
+    def metadata(self) -> Metadata[Targets]:
+        return Metadata[Targets].from_bytes(self.targets)
+
+    @property
+    def version(self) -> int:
+        return self.metadata.signed.version
+
+    @property
+    def signed_bytes(self) -> bytes:
+        """What each signature covers (canonical JSON of the signed part)."""
+        from tuf.api.serialization.json import CanonicalJSONSerializer
+
+        return CanonicalJSONSerializer().serialize(self.metadata.signed)
+
+    def keyids(self) -> list[str]:
+        return list(self.metadata.signatures)
+
+    def signed_by(self, signer: Signer) -> PendingVersion:
+        """A copy with ``signer``'s signature added (a second signature by one key replaces the first)."""
+        md = self.metadata
+        md.sign(signer, append=True)
+        return PendingVersion(self.feed, self.base, md.to_bytes(JSONSerializer(compact=False)), self.manifest,
+                              self.images)
+
+
+def build_version(repo: FeedRepo, manifest: Manifest, images: dict[str, Path], expires: dt.datetime) -> PendingVersion:
+    """The next version's targets metadata (unsigned) for ``manifest``; writes nothing."""
+    data = manifest.to_bytes()
     version = max(repo.targets.signed.version, repo.snapshot.signed.version, repo.timestamp.signed.version) + 1
-    targets = {MANIFEST_TARGET: bundle}
+    targets = {MANIFEST_TARGET: TargetFile.from_data(MANIFEST_TARGET, data, ["sha256"])}
     for ref in manifest.targets().values():
         targets[ref.target] = TargetFile(ref.length, {"sha256": ref.sha256}, ref.target)
+    md = Metadata(Targets(version=version, expires=expires, targets=targets))
+    return PendingVersion(repo.path.name, repo.targets.signed.version, md.to_bytes(JSONSerializer(compact=False)),
+                          data, dict(images))
+
+
+def check_signer(repo: FeedRepo, keyid: str) -> None:
+    """Refuse a key that is not one of the targets role's keys in the newest root."""
+    if keyid not in repo.root.signed.roles[Targets.type].keyids:
+        raise FeedPublishError(repo.path.name, f"key {keyid[:12]}… may not sign content of this feed",
+                               "a key change (new root) must add it first")
+
+
+def missing_signatures(repo: FeedRepo, pending: PendingVersion) -> int:
+    """How many more valid targets signatures ``pending`` needs under the newest root."""
+    spec = repo.root.signed.roles[Targets.type]
+    md = pending.metadata
+    valid = 0
+    for keyid in spec.keyids:
+        if keyid in md.signatures:
+            try:
+                repo.root.signed.get_key(keyid).verify_signature(md.signatures[keyid], pending.signed_bytes)
+                valid += 1
+            except Exception:  # noqa: BLE001 - securesystemslib raises several kinds for a bad signature
+                continue
+    return max(0, spec.threshold - valid)
+
+
+def finalize_version(repo: FeedRepo, pending: PendingVersion, snapshot: list[Signer], timestamp: list[Signer],
+                     expires: dt.datetime, check_threshold: bool = True) -> int:
+    """Write a signed pending version: targets files, its targets metadata, snapshot, timestamp last.
+
+    Raises ``FeedStaleError`` when another version was published after ``pending`` was built
+    (it must be built again and signed again) and ``FeedPublishError`` when signatures are
+    missing or the manifest is not the one signed.
+    """
+    name = repo.path.name
+    if repo.targets.signed.version != pending.base:
+        raise FeedStaleError(name, f"version {repo.targets.signed.version} was published after this one was "
+                             f"built on version {pending.base}", "build it again on the newest version and sign again")
+    md = pending.metadata
+    info = md.signed.targets.get(MANIFEST_TARGET)
+    if info is None or TargetFile.from_data(MANIFEST_TARGET, pending.manifest, ["sha256"]).hashes != info.hashes:
+        raise FeedPublishError(name, "the bundle is not the one the signatures cover", "build it again")
+    if check_threshold:
+        missing = missing_signatures(repo, pending)
+        if missing:
+            raise FeedPublishError(name, f"{missing} more content signature(s) needed (drafter and reviewer: "
+                                   "the 审批 step)", "the missing signer must sign first")
+    for target, path in pending.images.items():
+        ref = md.signed.targets[target]
+        dest = target_file(repo.targets_dir, ref)
+        if not dest.exists():
+            with fsutil.atomic_file(dest) as out, open(path, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+    dest = target_file(repo.targets_dir, info)
+    if not dest.exists():
+        fsutil.write_bytes(dest, pending.manifest)
     meta = repo.metadata_dir
-    tmd = Metadata(Targets(version=version, expires=expires, targets=targets))
-    tdata = _write_metadata(meta / f"{version}.targets.json", tmd, signers.targets)
-    smd = Metadata(Snapshot(version=version, expires=expires, meta={"targets.json": _meta_file(version, tdata)}))
-    sdata = _write_metadata(meta / f"{version}.snapshot.json", smd, signers.snapshot)
-    ts = Metadata(Timestamp(version=version, expires=expires, snapshot_meta=_meta_file(version, sdata)))
-    _write_metadata(meta / "timestamp.json", ts, signers.timestamp)
-    repo.targets, repo.snapshot, repo.timestamp = tmd, smd, ts
+    version = md.signed.version
+    tdata = md.to_bytes(JSONSerializer(compact=False))
+    fsutil.write_bytes(meta / f"{version}.targets.json", tdata)
+    repo.targets = md
+    write_snapshot_timestamp(repo, _meta_file(version, tdata), snapshot, timestamp, expires)
     return version
+
+
+def write_snapshot_timestamp(repo: FeedRepo, targets_meta: MetaFile, snapshot: list[Signer],
+                             timestamp: list[Signer], expires: dt.datetime) -> int:
+    """A new snapshot naming ``targets_meta`` and a new timestamp naming it (written last)."""
+    meta = repo.metadata_dir
+    version = max(repo.targets.signed.version, repo.snapshot.signed.version + 1, repo.timestamp.signed.version + 1)
+    smd = Metadata(Snapshot(version=version, expires=expires, meta={"targets.json": targets_meta}))
+    sdata = _write_metadata(meta / f"{version}.snapshot.json", smd, snapshot)
+    ts = Metadata(Timestamp(version=version, expires=expires, snapshot_meta=_meta_file(version, sdata)))
+    _write_metadata(meta / "timestamp.json", ts, timestamp)
+    repo.snapshot, repo.timestamp = smd, ts
+    return version
+
+
+def renew_online(repo: FeedRepo, snapshot: list[Signer], timestamp: list[Signer], expires: dt.datetime) -> int:
+    """Re-sign snapshot and timestamp (same content) so screens keep trusting the feed as fresh."""
+    data = (repo.metadata_dir / f"{repo.targets.signed.version}.targets.json").read_bytes()
+    return write_snapshot_timestamp(repo, _meta_file(repo.targets.signed.version, data), snapshot, timestamp,
+                                    expires)
 
 
 # ---------------------------------------------------------------- init and rotation

@@ -1,0 +1,132 @@
+"""``kiosk office init|serve|feeds``: the office's command-line front.
+
+Registered on the main ``kiosk`` parser by :func:`add_office_commands` without importing
+Django; each handler imports it only when run, and says plainly when the optional extra
+is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.office.datadir import DEFAULT_PUBLIC_URL, ENV_DIR, DataDir, OfficeConfigError
+
+log = logging.getLogger(__name__)
+
+
+def add_office_commands(subparsers: Any) -> None:  # noqa: ANN401 - argparse's private subparsers type
+    office = subparsers.add_parser("office", help="the township office's web console (kiosk[office])")
+    sub = office.add_subparsers(dest="office_command", required=True)
+
+    p = sub.add_parser("init", help="create an office data folder (settings, database, feeds, keys)")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--public-url", default=DEFAULT_PUBLIC_URL, metavar="URL",
+                   help=f"the address screens and phones reach (default {DEFAULT_PUBLIC_URL})")
+    p.add_argument("--demo", action="store_true",
+                   help="load and publish the demo township (党务 and 柳溪村 村务) with demo accounts")
+    p.set_defaults(handler=_cmd_init)
+
+    p = sub.add_parser("serve", help="serve the console and the feeds (waitress; never a development server)")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    p.set_defaults(handler=_cmd_serve)
+
+    p = sub.add_parser("feeds", help="one line per feed: name, URL path, root.json (for a screen's [[feed]])")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.set_defaults(handler=_cmd_feeds)
+
+
+def setup_django(folder: Path) -> DataDir:
+    """Point Django at the data folder and start it (migrations are the caller's business)."""
+    data = DataDir(folder.resolve())
+    if not data.settings_file.exists():
+        raise OfficeConfigError(data.settings_file, "file", "not found: create the folder with "
+                                "`kiosk office init DIR` first")
+    try:
+        import django
+    except ImportError:
+        raise OfficeConfigError(folder, "office", "the office is an optional part: "
+                                "pip install 'kiosk[office]'") from None
+    os.environ[ENV_DIR] = str(data.root)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiosk.office.settings")
+    django.setup()
+    return data
+
+
+def migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    data = DataDir(args.dir.resolve())
+    try:
+        data.create(args.public_url)
+        setup_django(data.root)
+    except OfficeConfigError as e:
+        return _fail(str(e))
+    migrate()
+    from kiosk.office.setup import create_admin
+
+    admin = create_admin()
+    print(f"Created the office data folder {data.root} (settings: {data.settings_file}).")
+    print(f"Public URL: {args.public_url} (change public_url in office.toml; screens and phones must reach it).")
+    print("Administrator account (the password is shown only now; change it after the first login):")
+    print(f"  account: {admin.username}   password: {admin.password}")
+    if args.demo:
+        from kiosk.office.demo import load_demo
+
+        report = load_demo()
+        print("\n".join(report.lines()))
+    print(f"Start it with: kiosk office serve {data.root}")
+    return 0
+
+
+def _cmd_feeds(args: argparse.Namespace) -> int:
+    try:
+        setup_django(args.dir)
+    except OfficeConfigError as e:
+        return _fail(str(e))
+    from kiosk.office.feeds.models import Feed
+
+    for feed in Feed.objects.order_by("name"):
+        print(f"{feed.name}\t{feed.url_path}\t{feed.root_json}")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        data = setup_django(args.dir)
+    except OfficeConfigError as e:
+        return _fail(str(e))
+    migrate()
+    from waitress import serve
+
+    from kiosk.office.feeds.renewal import RenewalThread
+    from kiosk.office.wsgi import application
+
+    renewal = RenewalThread()
+    renewal.start()
+    from django.conf import settings
+
+    print(f"kiosk office {data.root} on http://{args.host}:{args.port}/ (public URL {settings.KIOSK_PUBLIC_URL})",
+          flush=True)
+    try:
+        serve(application, host=args.host, port=args.port, threads=args.threads, ident="kiosk-office",
+              clear_untrusted_proxy_headers=True, channel_timeout=60, max_request_body_size=64 * 1024 * 1024)
+    finally:
+        renewal.stop()
+    return 0

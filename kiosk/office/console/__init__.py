@@ -1,0 +1,1 @@
+"""The console's frame: base template and CSS, home page, sign-in and sign-out."""

@@ -1,0 +1,67 @@
+"""A feed the office publishes: its publisher, catalogue and where its signed tree lives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from kiosk.office.paths import data_dir, public_url
+
+FEED_NAME = RegexValidator(r"^[a-z0-9][a-z0-9_-]{0,39}$",
+                           "只能使用小写字母、数字、- 和 _，以字母或数字开头，最多 40 个字符")
+
+
+class Label(models.TextChoices):
+    PARTY = "党务公开", "党务公开"
+    VILLAGE = "村务公开", "村务公开"
+    GOVERNMENT = "政务公开", "政务公开"
+    FACTORY = "厂务公开", "厂务公开"
+
+
+class Feed(models.Model):
+    name = models.CharField("名称（英文）", max_length=40, unique=True, validators=[FEED_NAME])
+    publisher = models.CharField("发布机构", max_length=60)  # content.toml name: shown in the screens' header
+    label = models.CharField("公开类别", max_length=10, choices=Label.choices, default=Label.PARTY)
+    catalogue = models.TextField("公开目录（catalogue.toml）")
+    led = models.BooleanField("有 LED 屏", default=False)
+    led_region = models.CharField("LED 区域", max_length=20, default="384x96")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.publisher} {self.label}"
+
+    @property
+    def tree(self) -> Path:
+        """The signed feed tree (metadata/ and targets/)."""
+        return data_dir().feed(self.name)
+
+    @property
+    def online_keys(self) -> Path:
+        return data_dir().online_keys / self.name
+
+    @property
+    def root_json(self) -> Path:
+        """What a screen's ``[[feed]] root`` needs: the first root of the chain."""
+        return self.tree / "metadata" / "1.root.json"
+
+    @property
+    def url_path(self) -> str:
+        return f"/feeds/{self.name}/"
+
+    @property
+    def url(self) -> str:
+        return public_url() + self.url_path
+
+    def feedback_template(self) -> str:
+        """The ``feedback_url`` every notice of this feed carries (placeholders see kiosk/qr.py)."""
+        return feedback_template(public_url(), self.name)
+
+
+def feedback_template(base: str, feed: str) -> str:
+    """``<public_url>/p/<feed>/{item}/?d={device}``: the residents' page of a notice (issue 14)."""
+    return f"{base.rstrip('/')}/p/{feed}/{{item}}/?d={{device}}"

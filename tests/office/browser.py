@@ -1,0 +1,102 @@
+"""Browser-test helper: Debian's Chromium, headless, driven by Selenium through chromedriver.
+
+``Browser(base_url, workdir)`` opens a fresh profile; ``open(path)``, ``login(user, password)``,
+``fill(name, text)``, ``press(text)`` (a button or link by its visible text), ``text()``
+(the page's visible text) and ``shot(name)`` (a PNG of the page; kept under
+``$KIOSK_SCREENSHOTS`` when set, else in the test's temp folder).  Window 1366x768 unless
+``size`` says otherwise (e.g. (820, 1180) for a tablet, (390, 844) for a phone).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--lang=zh-CN")
+
+
+class Browser:
+    def __init__(self, base_url: str, workdir: Path, size: tuple[int, int] = (1366, 768)) -> None:
+        if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+            raise RuntimeError("browser tests need Debian's chromium and chromium-driver "
+                               "(apt-get install chromium chromium-driver; make test installs them as root)")
+        self.base_url = base_url.rstrip("/")
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for flag in FLAGS:
+            options.add_argument(flag)
+        options.add_argument(f"--user-data-dir={self.workdir / 'profile'}")
+        options.add_argument(f"--window-size={size[0]},{size[1]}")
+        self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+        self.shots: list[Path] = []
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base_url + path)
+
+    @property
+    def path(self) -> str:
+        url: str = self.driver.current_url
+        return url[len(self.base_url):] if url.startswith(self.base_url) else url
+
+    def login(self, username: str, password: str) -> None:
+        self.open("/login/")
+        self.fill("username", username)
+        self.fill("password", password)
+        self.press("登录")
+
+    def field(self, name: str) -> WebElement:
+        return self.driver.find_element(By.NAME, name)
+
+    def fill(self, name: str, text: str) -> None:
+        element = self.field(name)
+        if element.tag_name == "select":
+            from selenium.webdriver.support.select import Select
+
+            Select(element).select_by_value(text)
+            return
+        element.clear()
+        element.send_keys(text)
+
+    def upload(self, name: str, path: Path) -> None:
+        self.field(name).send_keys(str(Path(path).resolve()))
+
+    def press(self, text: str) -> None:
+        """Click the button (or link) whose visible text is ``text``."""
+        for xpath in (f"//button[normalize-space()='{text}']", f"//a[normalize-space()='{text}']",
+                      f"//input[@type='submit' and @value='{text}']"):
+            found = self.driver.find_elements(By.XPATH, xpath)
+            if found:
+                found[0].click()
+                return
+        raise AssertionError(f"no button or link {text!r} on {self.path}")
+
+    def text(self) -> str:
+        return str(self.driver.find_element(By.TAG_NAME, "body").text)
+
+    def shot(self, name: str) -> Path:
+        keep = os.environ.get("KIOSK_SCREENSHOTS")
+        folder = Path(keep) if keep else self.workdir
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"{name}.png"
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        width = self.driver.get_window_size()["width"]
+        self.driver.set_window_size(width, max(300, min(int(height) + 140, 4000)))
+        self.driver.save_screenshot(str(out))
+        self.shots.append(out)
+        return out
+
+    def close(self) -> None:
+        self.driver.quit()
