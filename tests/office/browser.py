@@ -73,13 +73,21 @@ class Browser:
     def upload(self, name: str, path: Path) -> None:
         self.field(name).send_keys(str(Path(path).resolve()))
 
-    def press(self, text: str) -> None:
-        """Click the button (or link) whose visible text is ``text``."""
+    def press(self, text: str, navigates: bool = True) -> None:
+        """Click the button (or link) whose visible text is ``text``; wait for the next page to load."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.wait import WebDriverWait
+
         for xpath in (f"//button[normalize-space()='{text}']", f"//a[normalize-space()='{text}']",
                       f"//input[@type='submit' and @value='{text}']"):
             found = self.driver.find_elements(By.XPATH, xpath)
             if found:
+                page = self.driver.find_element(By.TAG_NAME, "html")
                 found[0].click()
+                if navigates:
+                    wait = WebDriverWait(self.driver, 60)
+                    wait.until(expected_conditions.staleness_of(page))
+                    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
                 return
         raise AssertionError(f"no button or link {text!r} on {self.path}")
 
