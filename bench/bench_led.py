@@ -46,7 +46,7 @@ def main() -> None:
                 r.frame()
                 frame_ms.append((time.perf_counter() - t0) * 1000)
                 stamps.append(t0)
-                offsets.append(r.player.offset)
+                offsets.append(r.stage.main.offset)
         finally:
             r.close()
         steps = collections.Counter(b - a for a, b in zip(offsets, offsets[1:], strict=False) if b >= a)

@@ -32,9 +32,11 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
 from kiosk.config import load_config  # noqa: E402
-from kiosk.player.lobby import Player  # noqa: E402
+from kiosk.player.layers import Now  # noqa: E402
+from kiosk.player.lobby import Lobby  # noqa: E402
 from kiosk.player.runner import display_hours  # noqa: E402
 from kiosk.player.sources import FolderSource  # noqa: E402
+from kiosk.player.stage import Stage  # noqa: E402
 from kiosk.render.fonts import FontSet  # noqa: E402
 from kiosk.render.transition import Transition  # noqa: E402
 
@@ -47,28 +49,38 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def make_player(size: tuple[int, int], ticker: bool = True) -> tuple[Player, pygame.Surface]:
+def make_stage(config, size: tuple[int, int], prerender: bool) -> Stage:  # noqa: ANN001
+    return Stage.build(config, size, FolderSource([("local", config.content_dir())]), display_hours(config),
+                       fonts=FontSet.default(), prerender=prerender)
+
+
+def make_player(size: tuple[int, int], ticker: bool = True) -> tuple[Stage, pygame.Surface]:
     config = load_config()
     config = dataclasses.replace(config, ticker=dataclasses.replace(config.ticker, enabled=ticker))
     screen = pygame.display.set_mode(size)
-    player = Player(config, FontSet.default(), size, FolderSource([("local", config.content_dir())]),
-                    display_hours(config), prerender=False)
-    player.start(AT, 0.0)
-    return player, screen
+    stage = make_stage(config, size, prerender=False)
+    stage.stack.start(Now(AT, 0.0))
+    return stage, screen
 
 
-def frame(player: Player, screen: pygame.Surface, now: dt.datetime, mono: float) -> float:
+def lobby_of(stage: Stage) -> Lobby:
+    assert stage.lobby is not None
+    return stage.lobby
+
+
+def frame(stage: Stage, screen: pygame.Surface, now: dt.datetime, mono: float) -> float:
     t0 = time.perf_counter()
-    player.update(now, mono, 1 / 60)
-    dirty = player.draw(screen, now)
+    stage.stack.update(Now(now, mono, 1 / 60))
+    dirty = stage.stack.draw(screen)
     if dirty:
         pygame.display.update(dirty)
     return (time.perf_counter() - t0) * 1000
 
 
-def show_item(player: Player, predicate, last_part: bool = False) -> None:  # noqa: ANN001
+def show_item(stage: Stage, predicate, last_part: bool = False) -> None:  # noqa: ANN001
     """Put the first item matching ``predicate`` on screen (its first or last part, fully drawn)."""
-    for content in player.contents:
+    player = lobby_of(stage)
+    for content in stage.programme.contents:
         for item in content.items:
             if predicate(item):
                 part = player.slides.page_count(item) - 1 if last_part else 0
@@ -91,20 +103,19 @@ def playback(size: tuple[int, int], seconds: float) -> list[float]:
     config = dataclasses.replace(config, schedule=dataclasses.replace(
         config.schedule, min_duration=3.0, max_duration=3.0, image_duration=3.0))
     screen = pygame.display.set_mode(size)
-    player = Player(config, FontSet.default(), size, FolderSource([("local", config.content_dir())]),
-                    display_hours(config), prerender=True)
+    player = make_stage(config, size, prerender=True)
     start = time.perf_counter()
-    player.start(AT, 0.0)
+    player.stack.start(Now(AT, 0.0))
     times = []
     clock = pygame.time.Clock()
     while (elapsed := time.perf_counter() - start) < seconds:
         times.append(frame(player, screen, AT + dt.timedelta(seconds=elapsed), elapsed))
         clock.tick(60)
-    player.shutdown()
+    player.close()
     return times
 
 
-def measure_frames(player: Player, screen: pygame.Surface, n: int) -> list[float]:
+def measure_frames(player: Stage, screen: pygame.Surface, n: int) -> list[float]:
     times = []
     mono = 1e9
     for i in range(n):
@@ -123,16 +134,17 @@ def bench_size(size: tuple[int, int], n: int) -> dict[str, list[float]]:
     # ticker-only: the slide is drawn, only header second and ticker change
     frame(player, screen, AT, 1e9)
     results["ticker-only frame"] = measure_frames(player, screen, n)
-    items = [it for c in player.contents for it in c.items][:2]
-    a, b = (player.slides.slide(it, 0) for it in items)
+    items = [it for c in player.programme.contents for it in c.items][:2]
+    lobby = lobby_of(player)
+    a, b = (lobby.slides.slide(it, 0) for it in items)
     times = []
     for i in range(n):
-        if player.transition is None:
-            player.transition = Transition(a, b, "fade", 0.6)
+        if lobby.transition is None:
+            lobby.transition = Transition(a, b, "fade", 0.6)
             a, b = b, a
         times.append(frame(player, screen, AT, 1e9 + i / 60))
     results["transition"] = times
-    player.shutdown()
+    player.close()
     return results
 
 

@@ -44,7 +44,7 @@ def timed_frame(r: Runner, times: list[float]) -> list:
 
 
 def centre(r: Runner, prefix: str) -> tuple[float, float]:
-    layout = r.player.touch.nav.view().layout
+    layout = r.stage.touch.nav.view().layout
     name = next(n for n in layout.targets if n.startswith(prefix))
     x, y, w, h = layout.targets[name]
     return (x + w / 2, y + h / 2)
@@ -52,11 +52,11 @@ def centre(r: Runner, prefix: str) -> tuple[float, float]:
 
 def longest_notice(r: Runner) -> tuple[float, float]:
     """The tile, then (called again on the list) the row, leading to the notice with most pages."""
-    view = r.player.touch.nav.view()
-    pages = r.player.touch.renderer.pages
+    view = r.stage.touch.nav.view()
+    pages = r.stage.touch.renderer.pages
     if view.screen is Screen.HOME:
         def best_of(tile) -> int:  # noqa: ANN001
-            return max((pages(it, False) for it in r.player.scheduler.current_items(AT)
+            return max((pages(it, False) for it in r.stage.lobby.scheduler.current_items(AT)
                         if it.category == tile.shelf.category.id), default=0)
         index = max(range(len(view.tiles)), key=lambda i: best_of(view.tiles[i]))
         name = f"tile:{index}"
@@ -71,9 +71,9 @@ def tap(r: Runner, x: float, y: float, size: tuple[int, int], times: list[float]
     """Returns (frames to press feedback, frames to the new screen)."""
     post_finger(pygame.FINGERDOWN, x, y, size)
     press = next(i for i in range(1, 30) if timed_frame(r, times))
-    before = r.player.touch.nav.view()
+    before = r.stage.touch.nav.view()
     post_finger(pygame.FINGERUP, x, y, size)
-    change = next(i for i in range(1, 30) if timed_frame(r, times) and r.player.touch.nav.view() is not before)
+    change = next(i for i in range(1, 30) if timed_frame(r, times) and r.stage.touch.nav.view() is not before)
     for _ in range(30):  # let the settle time pass
         timed_frame(r, times)
     return press, change
@@ -101,7 +101,7 @@ def bench(size: tuple[int, int]) -> None:
         presses, changes = [], []
         turned = 0
         p, c = tap(r, size[0] / 2, size[1] / 2, size, times)  # loop -> home
-        assert r.player.touch.nav.screen is Screen.HOME
+        assert r.stage.touch.nav.screen is Screen.HOME
         for _ in range(5):
             p, c = tap(r, *longest_notice(r), size, times)  # home -> list
             presses.append(p)
@@ -111,9 +111,9 @@ def bench(size: tuple[int, int]) -> None:
             changes.append(c)
             scroll: list[float] = []
             for _ in range(6):
-                before = r.player.touch.nav.view().page
+                before = r.stage.touch.nav.view().page
                 swipe(r, size, scroll, -size[0] * 0.4)
-                turned += r.player.touch.nav.view().page != before
+                turned += r.stage.touch.nav.view().page != before
                 swipe(r, size, scroll, size[0] * 0.4)
             times += scroll
             p, c = tap(r, *centre(r, "home"), size, times)

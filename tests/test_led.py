@@ -63,7 +63,7 @@ def test_ticker_moves_whole_pixels_every_frame(tmp_path: Path) -> None:
         for _ in range(600):
             r.wait(None)
             r.frame()
-            offsets.append(r.player.offset)
+            offsets.append(r.stage.main.offset)
     finally:
         r.close()
     steps = [b - a for a, b in zip(offsets, offsets[1:], strict=False) if b > a]
@@ -75,6 +75,6 @@ def test_region_outside_output_falls_back(tmp_path: Path) -> None:
     r = runner(tmp_path, x=5000, y=5000)
     try:
         r.frame()
-        assert tuple(r.player.rect) == (0, 0, 384, 96)
+        assert tuple(r.stage.main.rect) == (0, 0, 384, 96)
     finally:
         r.close()

@@ -12,11 +12,10 @@ from pathlib import Path
 import pygame
 import pytest
 from PIL import Image
+from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
-from kiosk.player.lobby import Player
-from kiosk.player.runner import PlayOptions, display_hours, map_rect, run
-from kiosk.player.sources import FolderSource
+from kiosk.player.runner import PlayOptions, map_rect, run
 from kiosk.render.fonts import FontSet
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
@@ -30,25 +29,9 @@ def fonts() -> FontSet:
     return FontSet.default()
 
 
-def make_player(fonts: FontSet, folder: Path, size: tuple[int, int] = (1280, 720),
-                config: Config | None = None) -> tuple[Player, pygame.Surface]:
-    config = config or load_config()
-    canvas = pygame.Surface(size)
-    player = Player(config, fonts, size, FolderSource([("local", folder)]), display_hours(config), prerender=False)
-    return player, canvas
-
-
-def play(player: Player, canvas: pygame.Surface, start: dt.datetime, seconds: float, fps: int = 10) -> set[str]:
-    """Run the player for simulated ``seconds``; return the ids of items that were on screen."""
-    shown: set[str] = set()
-    player.start(start, 0.0)
-    for i in range(int(seconds * fps)):
-        t = i / fps
-        player.update(start + dt.timedelta(seconds=t), t, 1 / fps)
-        player.draw(canvas, start + dt.timedelta(seconds=t))
-        if player.showing is not None:
-            shown.add(player.showing.slot.item.id)
-    return shown
+def make_rig(fonts: FontSet, folder: Path, size: tuple[int, int] = (1280, 720),
+             config: Config | None = None) -> Rig:
+    return Rig(fonts, folder, size, config)
 
 
 def colour_share(img: Image.Image, box: tuple[int, int, int, int], rgb: tuple[int, int, int], tol: int = 40) -> float:
@@ -83,8 +66,8 @@ def test_headless_cli_screenshot(tmp_path: Path, size: tuple[int, int], name: st
 
 
 def test_expired_future_and_members_items_never_shown(fonts: FontSet) -> None:
-    player, canvas = make_player(fonts, DEMO_CONTENT)
-    shown = play(player, canvas, AT, seconds=3600, fps=2)
+    rig = make_rig(fonts, DEMO_CONTENT)
+    shown = rig.play(AT, seconds=3600, fps=2)
     assert "2026-shiye-nipin" not in shown  # expired 2026-10-31
     assert "2027-gaobiaozhun-nongtian" not in shown  # valid from 2027-03-01
     assert "2026-zuzhishenghuohui" not in shown  # party members only, public lobby device
@@ -94,14 +77,14 @@ def test_expired_future_and_members_items_never_shown(fonts: FontSet) -> None:
 def test_members_room_shows_members_item(fonts: FontSet) -> None:
     cfg = load_config()
     cfg = dataclasses.replace(cfg, device=dataclasses.replace(cfg.device, audience="members"))
-    player, canvas = make_player(fonts, DEMO_CONTENT, config=cfg)
-    assert "2026-zuzhishenghuohui" in play(player, canvas, AT, seconds=3600, fps=2)
+    rig = make_rig(fonts, DEMO_CONTENT, config=cfg)
+    assert "2026-zuzhishenghuohui" in rig.play(AT, seconds=3600, fps=2)
 
 
 def test_urgent_shown_first(fonts: FontSet) -> None:
-    player, canvas = make_player(fonts, DEMO_CONTENT)
-    player.start(AT, 0.0)
-    assert player.showing is not None and player.showing.slot.item.urgent
+    rig = make_rig(fonts, DEMO_CONTENT)
+    rig.start(AT)
+    assert rig.lobby.showing is not None and rig.lobby.showing.slot.item.urgent
 
 
 def _copy_demo(tmp_path: Path) -> Path:
@@ -114,11 +97,11 @@ def test_no_valid_content_shows_idle_screen_not_black(fonts: FontSet, tmp_path: 
     folder = _copy_demo(tmp_path)
     for f in (folder / "items").glob("*.md"):
         f.unlink()
-    player, canvas = make_player(fonts, folder)
-    play(player, canvas, AT, seconds=2)
-    assert player.showing is None
-    img = Image.frombytes("RGB", canvas.get_size(), pygame.image.tobytes(canvas, "RGB"))
-    w, h = canvas.get_size()
+    rig = make_rig(fonts, folder)
+    rig.play(AT, seconds=2)
+    assert rig.lobby.showing is None
+    img = Image.frombytes("RGB", rig.canvas.get_size(), pygame.image.tobytes(rig.canvas, "RGB"))
+    w, h = rig.canvas.get_size()
     middle = (w // 4, h // 3, w * 3 // 4, h * 2 // 3)
     assert colour_share(img, middle, (168, 18, 28), tol=30) > 0.01  # the red "暂无公开内容"
     assert colour_share(img, middle, (251, 247, 238), tol=10) > 0.5
@@ -126,42 +109,29 @@ def test_no_valid_content_shows_idle_screen_not_black(fonts: FontSet, tmp_path: 
 
 def test_broken_folder_keeps_last_good_content(fonts: FontSet, tmp_path: Path) -> None:
     folder = _copy_demo(tmp_path)
-    player, canvas = make_player(fonts, folder)
-    play(player, canvas, AT, seconds=1)
-    before = len(player.contents[0].items)
+    rig = make_rig(fonts, folder)
+    rig.play(AT, seconds=1)
+    before = len(rig.programme.contents[0].items)
     (folder / "catalogue.toml").write_text("[[category]\n", encoding="utf-8")  # broken TOML
-    player.poll_content()
-    assert len(player.contents[0].items) == before
-    assert any("catalogue.toml: invalid TOML" in e for e in player.errors)
+    rig.lobby.poll_content()
+    assert len(rig.programme.contents[0].items) == before
+    assert any("catalogue.toml: invalid TOML" in e for e in rig.programme.errors)
 
 
 def test_new_content_taken_at_slide_boundary(fonts: FontSet, tmp_path: Path) -> None:
     folder = _copy_demo(tmp_path)
-    player, canvas = make_player(fonts, folder)
-    play(player, canvas, AT, seconds=1)
-    first = player.showing
+    rig = make_rig(fonts, folder)
+    rig.play(AT, seconds=1)
+    first = rig.lobby.showing
     new = (folder / "items" / "17-service-contacts.md").read_text(encoding="utf-8")
     new = new.replace('id = "', 'id = "zz-new-', 1)
     (folder / "items" / "99-new.md").write_text(new, encoding="utf-8")
     # still the same slide until it ends
-    player.update(AT + dt.timedelta(seconds=1.5), 1.5, 0.5)
-    assert player.showing is first
-    ids = play_on(player, canvas, AT + dt.timedelta(seconds=2), seconds=3600)
-    assert len(player.contents[0].items) == 34
+    rig.frame(AT + dt.timedelta(seconds=1.5), 1.5, 0.5)
+    assert rig.lobby.showing is first
+    ids = rig.play(AT + dt.timedelta(seconds=2), seconds=3600, fps=2, mono=2.0)
+    assert len(rig.programme.contents[0].items) == 34
     assert any(i.startswith("zz-new-") for i in ids)
-
-
-def play_on(player: Player, canvas: pygame.Surface, start: dt.datetime, seconds: float, fps: int = 2) -> set[str]:
-    shown: set[str] = set()
-    base = 2.0
-    for i in range(int(seconds * fps)):
-        t = base + i / fps
-        now = start + dt.timedelta(seconds=i / fps)
-        player.update(now, t, 1 / fps)
-        player.draw(canvas, now)
-        if player.showing is not None:
-            shown.add(player.showing.slot.item.id)
-    return shown
 
 
 def test_corrupt_image_falls_back_to_text(fonts: FontSet, tmp_path: Path) -> None:
@@ -169,17 +139,13 @@ def test_corrupt_image_falls_back_to_text(fonts: FontSet, tmp_path: Path) -> Non
     images = [p for p in (folder / "images").iterdir() if p.suffix == ".jpg"]
     for p in images:
         p.write_bytes(p.read_bytes()[:200])  # truncated JPEG
-    player, canvas = make_player(fonts, folder)
-    item = next(it for c in play_and_contents(player, canvas) for it in c.items if it.images)
-    parts = player.slides.page_count(item)
-    surface = player.slides.slide(item, parts - 1)  # the last image page
+    rig = make_rig(fonts, folder)
+    rig.play(AT, seconds=1)
+    item = next(it for c in rig.programme.contents for it in c.items if it.images)
+    parts = rig.lobby.slides.page_count(item)
+    surface = rig.lobby.slides.slide(item, parts - 1)  # the last image page
     img = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
     assert dark_share(img, (0, 0, *surface.get_size())) > 0.002  # the fallback text is there
-
-
-def play_and_contents(player: Player, canvas: pygame.Surface):  # noqa: ANN201
-    play(player, canvas, AT, seconds=1)
-    return player.contents
 
 
 def test_rotation_maps_rects() -> None:
@@ -204,22 +170,23 @@ def test_display_hours_off_shows_dim_clock(fonts: FontSet, tmp_path: Path) -> No
     cfg = load_config()
     cfg = dataclasses.replace(cfg, display=dataclasses.replace(
         cfg.display, hours=({"days": "daily", "from": "08:00", "until": "18:00"},), off_mode="clock"))
-    player, canvas = make_player(fonts, DEMO_CONTENT, config=cfg)
-    play(player, canvas, dt.datetime(2026, 11, 27, 22, 0), seconds=2)
-    assert not player.display_on
-    img = Image.frombytes("RGB", canvas.get_size(), pygame.image.tobytes(canvas, "RGB"))
-    assert colour_share(img, (0, 0, *canvas.get_size()), (0, 0, 0), tol=5) > 0.9
-    assert colour_share(img, (0, 0, *canvas.get_size()), (70, 70, 70), tol=15) > 0.001  # the dim clock
+    rig = make_rig(fonts, DEMO_CONTENT, config=cfg)
+    rig.play(dt.datetime(2026, 11, 27, 22, 0), seconds=2)
+    assert not rig.lobby.display_on
+    size = rig.canvas.get_size()
+    img = Image.frombytes("RGB", size, pygame.image.tobytes(rig.canvas, "RGB"))
+    assert colour_share(img, (0, 0, *size), (0, 0, 0), tol=5) > 0.9
+    assert colour_share(img, (0, 0, *size), (70, 70, 70), tol=15) > 0.001  # the dim clock
 
 
 def test_technician_combo_toggles_status(fonts: FontSet) -> None:
-    player, canvas = make_player(fonts, DEMO_CONTENT)
-    play(player, canvas, AT, seconds=1)
+    rig = make_rig(fonts, DEMO_CONTENT)
+    rig.play(AT, seconds=1)
     event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=pygame.KMOD_LCTRL | pygame.KMOD_LALT)
-    assert player.handle(event)
-    assert player.status_visible
+    assert rig.handle(event)
+    assert rig.stage.status is not None and rig.stage.status.visible
     plain = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0)
-    assert not player.handle(plain)
+    assert not rig.handle(plain)
 
 
 def test_no_display_says_so_plainly(tmp_path: Path) -> None:

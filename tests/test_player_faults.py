@@ -9,11 +9,10 @@ import shutil
 from pathlib import Path
 
 import pygame
+from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, load_config
 from kiosk.content import load_content
-from kiosk.player.lobby import Player
-from kiosk.player.runner import display_hours
 from kiosk.player.sources import FolderSource, StoreSource
 from kiosk.render.fonts import FontSet
 
@@ -30,18 +29,16 @@ class Calls:
         return lambda *a, **k: self.calls.append(name)
 
 
-def player_for(source: FolderSource, **config_changes: object) -> Player:
+def rig_for(source: FolderSource, recorder: Calls | None = None, **config_changes: object) -> Rig:
     pygame.display.init()
     cfg = dataclasses.replace(load_config(), **config_changes)
-    return Player(cfg, FontSet.default(), (960, 540), source, display_hours(cfg), prerender=False)
+    return Rig(FontSet.default(), source, (960, 540), cfg, recorder=recorder)
 
 
-def run(player: Player, start: dt.datetime, seconds: float, t0: float = 0.0) -> None:
-    canvas = pygame.Surface(player.size)
+def run(rig: Rig, start: dt.datetime, seconds: float, t0: float = 0.0) -> None:
     for i in range(int(seconds * 2)):
         t = t0 + i / 2
-        player.update(start + dt.timedelta(seconds=t), t, 0.5)
-        player.draw(canvas, start + dt.timedelta(seconds=t))
+        rig.frame(start + dt.timedelta(seconds=t), t, 0.5)
 
 
 def test_idle_screen_picks_up_content_that_arrives(tmp_path: Path) -> None:
@@ -52,13 +49,13 @@ def test_idle_screen_picks_up_content_that_arrives(tmp_path: Path) -> None:
     keep.mkdir()
     for f in items:
         f.rename(keep / f.name)
-    player = player_for(FolderSource([("local", folder)]))
-    player.start(AT, 0.0)
-    run(player, AT, 3)
-    assert player.showing is None
+    rig = rig_for(FolderSource([("local", folder)]))
+    rig.start(AT)
+    run(rig, AT, 3)
+    assert rig.lobby.showing is None
     (keep / items[2].name).rename(folder / "items" / items[2].name)  # the first sync lands
-    run(player, AT, 5, t0=3)
-    assert player.showing is not None
+    run(rig, AT, 5, t0=3)
+    assert rig.lobby.showing is not None
 
 
 def test_forever_window_and_oversized_feedback_url(tmp_path: Path) -> None:
@@ -74,9 +71,9 @@ def test_forever_window_and_oversized_feedback_url(tmp_path: Path) -> None:
     content = load_content(folder)
     assert any(it.show_until == dt.datetime.max for it in content.items)
     assert any("feedback_url" in e and "too long for a QR code" in e for e in content.errors)
-    player = player_for(FolderSource([("local", folder)]))
-    player.start(AT, 0.0)
-    assert player.showing is not None
+    rig = rig_for(FolderSource([("local", folder)]))
+    rig.start(AT)
+    assert rig.lobby.showing is not None
 
 
 def test_store_read_failure_keeps_the_feed(tmp_path: Path) -> None:
@@ -92,20 +89,18 @@ def test_store_read_failure_keeps_the_feed(tmp_path: Path) -> None:
 def test_start_in_off_hours_records_screen_off() -> None:
     hours = ({"days": "daily", "from": "07:30", "until": "19:00"},)
     cfg = load_config()
-    player = player_for(FolderSource([("local", DEMO_CONTENT)]),
-                        display=dataclasses.replace(cfg.display, hours=hours))
     rec = Calls()
-    player.recorder = rec  # type: ignore[assignment]
-    player.start(dt.datetime(2026, 11, 27, 23, 0), 0.0)
+    rig = rig_for(FolderSource([("local", DEMO_CONTENT)]), rec, display=dataclasses.replace(cfg.display, hours=hours))
+    rig.start(dt.datetime(2026, 11, 27, 23, 0))
     assert "begin" not in rec.calls and rec.calls[-1] == "screen_off"
 
 
 def test_urgent_interruption_keeps_the_slot_decided_ahead() -> None:
-    player = player_for(FolderSource([("local", DEMO_CONTENT)]))
-    player.start(AT, 0.0)
-    run(player, AT, 60)
-    upcoming = player.upcoming
+    rig = rig_for(FolderSource([("local", DEMO_CONTENT)]))
+    rig.start(AT)
+    run(rig, AT, 60)
+    upcoming = rig.lobby.upcoming
     assert upcoming is not None
-    urgent = next(s for s in [player.scheduler.next_slot(AT)] if s is not None)
-    player._begin(urgent, AT, 60.0)
-    assert player.upcoming is upcoming
+    urgent = next(s for s in [rig.lobby.scheduler.next_slot(AT)] if s is not None)
+    rig.lobby._begin(urgent, AT, 60.0)
+    assert rig.lobby.upcoming is upcoming

@@ -9,12 +9,10 @@ import time
 from pathlib import Path
 
 import pygame
+from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, load_config
 from kiosk.device.watch import FolderWatch
-from kiosk.player.lobby import Player
-from kiosk.player.runner import display_hours
-from kiosk.player.sources import FolderSource
 from kiosk.render.fonts import FontSet
 from kiosk.schedule.book import PlaylistBook
 
@@ -60,11 +58,9 @@ def test_player_applies_edits_at_slide_boundary(tmp_path: Path) -> None:
     cfg = dataclasses.replace(cfg, content=dataclasses.replace(cfg.content, playlists=str(playlists),
                                                                 playlist_source="device"))
     pygame.display.init()
-    player = Player(cfg, FontSet.default(), (1280, 720), FolderSource([("local", DEMO_CONTENT)]),
-                    display_hours(cfg), prerender=False)
     watch = FolderWatch(playlists)
     assert watch.start()
-    player.playlist_watch = watch
+    rig = Rig(FontSet.default(), DEMO_CONTENT, (1280, 720), cfg, watch=watch)
     try:
         t = 0.0
 
@@ -73,25 +69,23 @@ def test_player_applies_edits_at_slide_boundary(tmp_path: Path) -> None:
             seen = set()
             end = t + seconds
             while t < end:
-                now = AT + dt.timedelta(seconds=t)
-                player.update(now, t, 0.5)
-                player.draw(pygame.Surface((1280, 720)), now)
-                if player.showing is not None and not player.showing.slot.item.urgent:
-                    seen.add(player.showing.slot.item.category)
+                rig.frame(AT + dt.timedelta(seconds=t), t, 0.5)
+                showing = rig.lobby.showing
+                if showing is not None and not showing.slot.item.urgent:
+                    seen.add(showing.slot.item.category)
                 t += 0.5
             return seen
 
-        player.start(AT, 0.0)
+        rig.start(AT)
         assert categories(600) == {"service"}
         (playlists / "lobby.toml").write_text(BROKEN, encoding="utf-8")
         time.sleep(0.5)
         assert categories(300) == {"service"}  # the broken edit changes nothing on screen
-        assert any("catgory" in e for e in player.errors)
-        assert any("catgory" in line for line in player.status_lines())
+        assert any("catgory" in e for e in rig.programme.errors)
+        assert any("catgory" in line for line in rig.stage.status_lines())
         (playlists / "lobby.toml").write_text(ONLY_INTEGRITY, encoding="utf-8")
         time.sleep(0.5)
         assert "integrity" in categories(600)
-        assert not any("catgory" in e for e in player.errors)
+        assert not any("catgory" in e for e in rig.programme.errors)
     finally:
-        watch.stop()
-        player.shutdown()
+        rig.stage.close()

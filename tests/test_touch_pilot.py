@@ -35,12 +35,12 @@ class Pilot:
         self.frames(1)  # touch browsing is set up once the first frame is on screen
 
     @property
-    def player(self):  # noqa: ANN201
-        return self.runner.player
+    def stage(self):  # noqa: ANN201
+        return self.runner.stage
 
     @property
     def nav(self):  # noqa: ANN201
-        return self.player.touch.nav
+        return self.stage.touch.nav
 
     def frames(self, n: int) -> list[list]:
         out = []
@@ -126,15 +126,15 @@ def test_browse_read_scan_and_walk_away(pilot, tmp_path: Path, size: tuple[int, 
     img = p.screenshot(tmp_path / "detail.png")
     codes = zxingcpp.read_barcodes(img)
     urls = [c.text for c in codes]
-    assert p.player.feedback_url(item) in urls  # the code opens the form for exactly this notice
-    assert f"item={item.id}" in p.player.feedback_url(item)
+    assert p.stage.programme.feedback_url(item) in urls  # the code opens the form for exactly this notice
+    assert f"item={item.id}" in p.stage.programme.feedback_url(item)
     p.tap_target("back")
     assert p.nav.screen is Screen.LIST
     p.tap_target("home")
     assert p.nav.screen is Screen.HOME
     p.wait(31)  # the visitor walks away
     assert p.nav.screen is Screen.LOOP
-    assert not p.player.touch.active
+    assert not p.stage.touch.active
 
 
 def test_one_physical_tap_activates_once(pilot) -> None:  # noqa: ANN001
@@ -162,8 +162,8 @@ def test_loop_slide_qr_decodes(pilot, tmp_path: Path) -> None:  # noqa: ANN001
         p = pilot(size)
         p.frames(2)
         img = p.screenshot(tmp_path / f"loop-{size[0]}.png")
-        item = p.player.showing.slot.item
-        assert p.player.feedback_url(item) in [c.text for c in zxingcpp.read_barcodes(img)]
+        item = p.stage.lobby.showing.slot.item
+        assert p.stage.programme.feedback_url(item) in [c.text for c in zxingcpp.read_barcodes(img)]
 
 
 def test_rotated_screen_maps_touches(pilot) -> None:  # noqa: ANN001
@@ -184,5 +184,5 @@ def test_detail_shows_request_code_when_configured(pilot, tmp_path: Path) -> Non
     item = p.nav.view().item
     p.frames(2)
     urls = {c.text for c in zxingcpp.read_barcodes(p.screenshot(tmp_path / "two.png"))}
-    assert p.player.feedback_url(item) in urls
+    assert p.stage.programme.feedback_url(item) in urls
     assert f"https://apply.example.org/yishenqing?item={item.id}&dev=demo-0001" in urls

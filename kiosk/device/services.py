@@ -6,12 +6,21 @@ plays on; uploads and heartbeats run in their own threads with backoff.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import logging
+import queue
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from kiosk.audit.log import AuditLog, Recorder, Window
+    from kiosk.device.heartbeat import DeviceStatus
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +30,9 @@ class _CallClock:
 
     def __init__(self, real: Clock) -> None:
         self.real = real
-        self.at: object = None
+        self.at: dt.datetime | None = None
 
-    def now(self):  # noqa: ANN201 - datetime
+    def now(self) -> dt.datetime:
         return self.at if self.at is not None else self.real.now()
 
     def monotonic(self) -> float:
@@ -36,32 +45,42 @@ class QueuedRecorder:
     Every call is stamped with the time it was made and replayed, in order, on one writer thread.
     """
 
-    def __init__(self, recorder, clock: _CallClock) -> None:  # noqa: ANN001 - kiosk.audit.log.Recorder
-        import queue
-
+    def __init__(self, recorder: Recorder, clock: _CallClock) -> None:
         self._recorder, self._clock = recorder, clock
-        self._calls: queue.Queue[tuple[str, tuple, dict, object] | None] = queue.Queue(maxsize=10_000)
+        self._calls: queue.Queue[tuple[Callable[..., None], tuple[Any, ...], dict[str, Any], dt.datetime] | None] = \
+            queue.Queue(maxsize=10_000)
         self._thread = threading.Thread(target=self._run, name="kiosk-audit-writer", daemon=True)
         self._thread.start()
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - begin, idle, screen_off, end, tick
-        if name not in ("begin", "idle", "screen_off", "end", "tick"):
-            raise AttributeError(name)
+    def _put(self, call: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        try:
+            self._calls.put_nowait((call, args, kwargs, self._clock.real.now()))
+        except queue.Full:  # the disk stalled for hours: drop, never block the frame loop
+            log.error("proof-of-display queue full: %s dropped", call.__name__)
 
-        def call(*args: object, **kwargs: object) -> None:
-            try:
-                self._calls.put_nowait((name, args, kwargs, self._clock.real.now()))
-            except Exception:  # noqa: BLE001 - a full queue (disk stalled for hours) drops, never blocks
-                log.error("proof-of-display queue full: %s dropped", name)
+    def begin(self, item_key: str, feed: str, version: str | int | None, region: Sequence[int] | None, *,
+              page: int | None = None, window: Window | None = None, frame_hash: str | None = None) -> None:
+        self._put(self._recorder.begin, item_key, feed, version, region, page=page, window=window,
+                  frame_hash=frame_hash)
 
-        return call
+    def idle(self, region: Sequence[int] | None, frame_hash: str | None = None) -> None:
+        self._put(self._recorder.idle, region, frame_hash)
+
+    def screen_off(self, region: Sequence[int] | None = None, frame_hash: str | None = None) -> None:
+        self._put(self._recorder.screen_off, region, frame_hash)
+
+    def end(self, frame_hash: str | None = None) -> None:
+        self._put(self._recorder.end, frame_hash)
+
+    def tick(self) -> None:
+        self._put(self._recorder.tick)
 
     def _run(self) -> None:
         while (call := self._calls.get()) is not None:
-            name, args, kwargs, at = call
+            method, args, kwargs, at = call
             self._clock.at = at
             try:
-                getattr(self._recorder, name)(*args, **kwargs)
+                method(*args, **kwargs)
             except Exception:  # noqa: BLE001 - the writer must outlive any bad record
                 log.exception("proof-of-display record failed")
             finally:
@@ -109,42 +128,49 @@ class Thumbnails:
         self._ready.set()
 
 
-def start_services(config: Config, player, clock: Clock,  # noqa: ANN001 - kiosk.player.Player
-                   thumbnails: Thumbnails | None = None) -> Services:
+def open_proof_log(config: Config, clock: Clock) -> tuple[QueuedRecorder | None, AuditLog | None]:
+    """The proof-of-display recorder (behind its writer thread) and its log; (None, None) when the
+    log is disabled or cannot be opened (the player plays on, the reason is logged)."""
     from kiosk.audit.log import AuditLog, Recorder
-    from kiosk.audit.net import start_thread
     from kiosk.audit.records import AuditError
 
-    services = Services()
+    if not config.audit.enabled:
+        return None, None
     audit_dir = config.state_path() / "audit"
-    audit_log: AuditLog | None = None
-    if config.audit.enabled:
-        try:
-            call_clock = _CallClock(clock)
-            audit_log = AuditLog(audit_dir, call_clock)  # type: ignore[arg-type]
-            recorder = Recorder(audit_log)
-            recorder.start()
-            player.recorder = QueuedRecorder(recorder, call_clock)
-        except (AuditError, OSError) as e:
-            log.error("proof-of-display log disabled: %s: %s", audit_dir, e)
+    try:
+        call_clock = _CallClock(clock)
+        audit_log = AuditLog(audit_dir, call_clock)
+        recorder = Recorder(audit_log)
+        recorder.start()
+        return QueuedRecorder(recorder, call_clock), audit_log
+    except (AuditError, OSError) as e:
+        log.error("proof-of-display log disabled: %s: %s", audit_dir, e)
+        return None, None
+
+
+def start_services(config: Config, clock: Clock, audit_log: AuditLog | None,
+                   status: Callable[[], DeviceStatus], thumbnails: Thumbnails | None = None) -> Services:
+    """Upload of proof-of-display records (with a log) and the heartbeat, each on its own thread.
+
+    ``status``: what the heartbeat reports (``audit_head`` is filled in here).
+    """
+    from kiosk.audit.net import start_thread
+
+    services = Services()
     if config.audit.upload_url and audit_log is not None:
         from kiosk.audit.upload import Uploader, UploadSettings
 
-        uploader = Uploader(audit_dir, UploadSettings(config.audit.upload_url, config.device.id,
-                                                      interval=config.audit.upload_interval), clock)
+        uploader = Uploader(audit_log.directory, UploadSettings(config.audit.upload_url, config.device.id,
+                                                                interval=config.audit.upload_interval), clock)
         services.threads.append(start_thread(uploader.step, services.stop_event, "kiosk-audit-upload"))
     if config.status.heartbeat_url:
-        from kiosk.device.heartbeat import DeviceStatus, Heartbeat, HeartbeatSettings
+        from kiosk.device.heartbeat import Heartbeat, HeartbeatSettings
 
-        def status() -> DeviceStatus:
-            showing = getattr(player, "showing", None)
-            return DeviceStatus(versions={c.feed: c.version for c in player.contents},
-                                last_error=player.errors[-1] if player.errors else None,
-                                showing=showing.slot.item.key if showing is not None else None,
-                                audit_head=audit_log.head if audit_log is not None else None)
+        def device_status() -> DeviceStatus:
+            return dataclasses.replace(status(), audit_head=audit_log.head if audit_log is not None else None)
 
         settings = HeartbeatSettings(config.status.heartbeat_url, config.device.id,
                                      interval=config.status.heartbeat_interval, disk_path=config.state_path())
-        heartbeat = Heartbeat(settings, status, clock, thumbnails.request if thumbnails is not None else None)
+        heartbeat = Heartbeat(settings, device_status, clock, thumbnails.request if thumbnails is not None else None)
         services.threads.append(start_thread(heartbeat.step, services.stop_event, "kiosk-heartbeat"))
     return services

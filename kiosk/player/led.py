@@ -16,18 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pygame
 
 from kiosk.config import Config
-from kiosk.content import Content, Item, Paragraph, Table
+from kiosk.content import Item, Paragraph, Table
 from kiosk.layout import wrap_plain
-from kiosk.player.setup import playlists_for, schedule_settings
-from kiosk.player.sources import FolderSource
+from kiosk.player.layers import Layer, Now, Rects
+from kiosk.player.power import ScreenPower
+from kiosk.player.programme import Programme
+from kiosk.player.proof import Proof
+from kiosk.player.setup import schedule_settings
 from kiosk.render.fonts import FontSet
 from kiosk.render.zones import blit_strip
-from kiosk.schedule import DisplayHours, Scheduler
+from kiosk.schedule import Scheduler
 
 log = logging.getLogger(__name__)
 RGB = tuple[int, int, int]
@@ -61,16 +65,18 @@ def led_pages(item: Item, width: int, px: int, lines_per_page: int, fonts: FontS
     return [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)] or [[("", False)]]
 
 
-class LedPlayer:
-    def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], source: FolderSource,
-                 display_hours: DisplayHours) -> None:
+class LedBoard(Layer):
+    def __init__(self, config: Config, fonts: FontSet, size: tuple[int, int], programme: Programme,
+                 power: ScreenPower, proof: Proof) -> None:
+        """``fonts``: a font set of its own (the board draws without antialiasing)."""
         led = config.led
         self.config = config
         self.fonts = fonts
         fonts.antialiased = False
         self.size = size
-        self.source = source
-        self.display_hours = display_hours
+        self.programme = programme
+        self.power = power
+        self.proof = proof
         self.rect = pygame.Rect(led.x, led.y, led.width, led.height).clip(pygame.Rect(0, 0, *size))
         if self.rect.w <= 0 or self.rect.h <= 0:
             log.error("led region %s lies outside the %sx%s output; using the top-left 384x96",
@@ -81,12 +87,7 @@ class LedPlayer:
         self.step = max(1, round(led.speed / max(1, config.screen.fps)))
         self.lines = 2 if self.rect.h >= 64 and self.layout == "pages" else 1
         self.px = max(8, round(self.rect.h / self.lines * 0.84))
-        self.contents: tuple[Content, ...] = ()
-        self.errors: tuple[str, ...] = ()
         self.scheduler = Scheduler([], [], schedule_settings(config), lambda item: 1)
-        self.touch = None
-        self.recorder = None  # proof of display (pages layout; the ticker records as idle)
-        self.showing = None  # the lobby player's notion; LED boards report through the recorder only
         self.now = dt.datetime.now()
         self.mono = 0.0
         self.display_on = True
@@ -100,26 +101,24 @@ class LedPlayer:
         self._surface: pygame.Surface | None = None
         self._dirty = True
         self._cleared = False
-        self._ticked: dt.datetime | None = None
 
     # ------------------------------------------------------------ content and schedule
 
     def _poll(self) -> None:
-        loaded = self.source.poll()
-        if loaded is not None:
-            self.contents, self.errors = loaded.contents, loaded.errors
-            self.scheduler.replace_content(self.contents, playlists_for(self.config, self.contents))
+        if self.programme.poll() is not None:
+            self.scheduler.replace_content(self.programme.contents, self.programme.playlists)
 
-    def start(self, now: dt.datetime, mono: float) -> None:
+    def start(self, now: Now) -> None:
         self._poll()
-        self.now, self.mono = now, mono
-        self.display_on = self.display_hours.is_on(now)
+        self.now, self.mono = now.wall, now.mono
+        self.display_on = self.power.on
         if self.layout == "ticker":
-            self._build_strip(now)
-            if self.recorder is not None:
-                self.recorder.idle(tuple(self.rect))
+            self._build_strip(now.wall)
+            self.proof.idle(self.rect)
         else:
-            self._next_item(now, mono)
+            self._next_item(now.wall, now.mono)
+        if not self.display_on:
+            self.proof.off((0, 0, *self.size))
 
     def _build_strip(self, now: dt.datetime) -> None:
         p = self.palette
@@ -145,16 +144,12 @@ class LedPlayer:
         self._record()
 
     def _record(self) -> None:
-        if self.recorder is None or not self.display_on:
-            return
         if self._item is None or self._surface is None:
-            self.recorder.idle(tuple(self.rect))
+            self.proof.idle(self.rect)
             return
         item = self._item
-        version = next((c.version for c in self.contents if c.feed == item.feed), None)
-        self.recorder.begin(item.key, item.feed, version, tuple(self.rect), page=self._page,
-                            window=(item.show_from, item.show_until),
-                            frame_hash=hashlib.sha256(self._surface.get_view("1")).hexdigest())
+        self.proof.notice(item, self.programme.version_of(item), self.rect, self._page,
+                          hashlib.sha256(self._surface.get_view("1")).hexdigest())
 
     def _render_page(self) -> None:
         surface = pygame.Surface(self.rect.size)
@@ -168,53 +163,48 @@ class LedPlayer:
         self._surface = surface
         self._dirty = True
 
-    # ------------------------------------------------------------ loop phases
+    # ------------------------------------------------------------ layer phases
 
-    def handle(self, event: pygame.event.Event) -> bool:
-        return False
-
-    def update(self, now: dt.datetime, mono: float, dt_s: float) -> None:
-        self.now, self.mono = now, mono
-        on = self.display_hours.is_on(now)
+    def update(self, now: Now) -> None:
+        self.now, self.mono = now.wall, now.mono
+        on = self.power.on
         if on != self.display_on:
             self.display_on, self._dirty = on, True
-            if self.recorder is not None:
-                if on:
-                    self._record()
-                else:
-                    self.recorder.screen_off((0, 0, *self.size))
+            if on:
+                self._record()
+            else:
+                self.proof.off((0, 0, *self.size))
         if not on:
             return
-        second = now.replace(microsecond=0)
-        if self.recorder is not None and second != self._ticked:
-            self._ticked = second
-            self.recorder.tick()
         if self.layout == "ticker":
             if not self._strip:
-                if now.second == 0 and now.microsecond < 100_000:
+                if now.wall.second == 0 and now.wall.microsecond < 100_000:
                     self._poll()
-                    self._build_strip(now)
+                    self._build_strip(now.wall)
                 return
             self.offset += self.step
             if self.offset >= self._strip_len + self.rect.w:  # a whole pass: take new content now
                 self._poll()
-                self._build_strip(now)
+                self._build_strip(now.wall)
             self._dirty = True
-        elif mono - self._page_started >= self.config.led.page_seconds:
+        elif now.mono - self._page_started >= self.config.led.page_seconds:
             if self._page + 1 < len(self._pages):
                 self._page += 1
-                self._page_started = mono
+                self._page_started = now.mono
                 self._render_page()
                 self._record()
             else:
                 self._poll()
-                self._next_item(now, mono)
+                self._next_item(now.wall, now.mono)
 
     @property
     def animating(self) -> bool:
         return self.display_on and self.layout == "ticker" and bool(self._strip)
 
-    def draw(self, canvas: pygame.Surface, now: dt.datetime) -> list[pygame.Rect]:
+    def invalidate(self, rects: Sequence[pygame.Rect]) -> None:
+        self._dirty = True
+
+    def draw(self, canvas: pygame.Surface) -> Rects:
         if not self._dirty:
             return []
         self._dirty = False
@@ -232,7 +222,3 @@ class LedPlayer:
 
     def _draw_strip(self, canvas: pygame.Surface) -> None:
         blit_strip(canvas, self.rect, self._strip, self.rect.right - self.offset, self.px * 2)
-
-    def shutdown(self) -> None:
-        if self.recorder is not None:
-            self.recorder.stop()

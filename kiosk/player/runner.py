@@ -81,9 +81,11 @@ def run(config: Config, options: PlayOptions) -> int:
 
 
 class Runner:
-    """Owns the display, the clock and the player; ``frame()`` is one pass of the main loop.
+    """Owns the display, the clock and the layer stack; ``frame()`` is one pass of the main loop.
 
-    Tests drive ``frame()`` directly (headless, simulated time) after posting real SDL events.
+    The stack, bottom first: the lobby loop (or the LED board), touch browsing (joins after the
+    first frame), the technician status line, the USB panel.  Tests drive ``frame()`` directly
+    (headless, simulated time) after posting real SDL events.
     """
 
     def __init__(self, config: Config, options: PlayOptions) -> None:
@@ -93,8 +95,10 @@ class Runner:
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
         import pygame
 
-        from kiosk.player.lobby import Player
-        from kiosk.render.fonts import FontSet
+        from kiosk.device.sdnotify import Notifier
+        from kiosk.device.services import Thumbnails
+        from kiosk.player.stage import Stage
+        from kiosk.player.supply import open_supply
 
         self.pygame = pygame
         self.config, self.options = config, options
@@ -105,6 +109,7 @@ class Runner:
         out_size = self.screen.get_size()
         logical = (out_size[1], out_size[0]) if self.rotation in (90, 270) else out_size
         self.canvas = self.screen if self.rotation == 0 else pygame.Surface(logical)
+        self._out_size = out_size
         self.fake: FakeClock | None = None
         self.clock: Clock
         if options.headless:
@@ -114,48 +119,27 @@ class Runner:
             self.clock = OffsetClock(options.start)
         else:
             self.clock = LocalClock()
-        from kiosk.player.supply import open_supply
+        real = not options.headless  # a headless render shows nothing to anyone: no proof, no services
+        self.supply = open_supply(config, options.content, options.demo, background=real, wake=_wake_loop)
+        recorder, audit_log = None, None
+        if real:
+            from kiosk.device.services import open_proof_log
 
-        self.supply = open_supply(config, options.content, options.demo, background=not options.headless,
-                                  wake=_wake_loop)
-        source = self.supply.source
-        if config.led.enabled:
-            from kiosk.player.led import LedPlayer
-
-            self.player = LedPlayer(config, FontSet.default(), logical, source,
-                                    display_hours(config))
-        else:
-            self.player = Player(config, FontSet.default(), logical, source,
-                                 display_hours(config), prerender=not options.headless)
-        self.player.sync_status = self.supply.status
-        if self.supply.usb is not None and isinstance(self.player, Player):
-            from kiosk.render.overlay import UsbOverlay
-
-            self.player.usb = self.supply.usb  # type: ignore[assignment]
-            self.player.usb_overlay = UsbOverlay(self.player.fonts, self.player.size)
+            recorder, audit_log = open_proof_log(config, self.clock)
+        watch = self._watch_playlists() if real and not config.led.enabled else None
+        self.stage = Stage.build(config, logical, self.supply.source, display_hours(config), recorder=recorder,
+                                 watch=watch, usb=self.supply.usb, sync=self.supply.status, prerender=real)
         self._touch_pending = config.touch.enabled and not config.led.enabled
-        self._logical, self._out_size = logical, out_size
-        self.services = None
-        self.watch = None
-        if not options.headless and not config.led.enabled:
-            from kiosk.device.watch import FolderWatch
-
-            self.watch = FolderWatch(config.playlists_dir())
-            if self.watch.start():
-                self.player.playlist_watch = self.watch
-        from kiosk.device.services import Thumbnails
-
         self.thumbnails = Thumbnails()
-        if not options.headless:  # a headless render shows nothing to anyone: no proof of display
+        self.services = None
+        if real:
             from kiosk.device.services import start_services
 
-            self.services = start_services(config, self.player, self.clock, self.thumbnails)
-        from kiosk.device.sdnotify import Notifier
-
+            self.services = start_services(config, self.clock, audit_log, self._device_status, self.thumbnails)
         self.notifier = Notifier()
         self._shot_requested = False
         self.pid_file: Path | None = None
-        if not options.headless:
+        if real:
             self._serve_screenshots()
         self.fps = max(1, config.screen.fps)
         self.frames = 0
@@ -164,8 +148,30 @@ class Runner:
         self._started = False
         self._last = 0.0
 
+    def _watch_playlists(self):  # noqa: ANN202 - FolderWatch | None
+        """Technicians edit the device's playlists on site: watch the folder (when it exists)."""
+        from kiosk.device.watch import FolderWatch
+
+        watch = FolderWatch(self.config.playlists_dir())
+        return watch if watch.start() else None
+
+    def _device_status(self):  # noqa: ANN202 - DeviceStatus
+        """What the heartbeat reports (called on its thread)."""
+        from kiosk.device.heartbeat import DeviceStatus
+
+        programme = self.stage.programme
+        return DeviceStatus(versions={c.feed: c.version for c in programme.contents},
+                            last_error=programme.errors[-1] if programme.errors else None,
+                            showing=self.stage.proof.current)
+
+    def _now(self):  # noqa: ANN202 - Now
+        from kiosk.player.layers import Now
+
+        mono = self.clock.monotonic()
+        return Now(self.clock.now(), mono, mono - self._last)
+
     def start(self) -> None:
-        self.player.start(self.clock.now(), self.clock.monotonic())
+        self.stage.stack.start(self._now())
         self._last = self.clock.monotonic()
         self._started = True
 
@@ -177,17 +183,17 @@ class Runner:
         elif self._touch_pending:
             self._start_touch()
         for event in pygame.event.get():
-            if self.player.handle(event):
+            if self.stage.stack.handle(event):
                 continue
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
                 if self.config.kiosk.allow_quit or self.options.windowed:
                     self.quit = True
                 else:
                     log.info("quit ignored (kiosk.allow_quit = false)")
-        now, mono = self.clock.now(), self.clock.monotonic()
+        now = self._now()
         try:
-            self.player.update(now, mono, mono - self._last)
-            dirty = self.player.draw(self.canvas, now)
+            self.stage.stack.update(now)
+            dirty = self.stage.stack.draw(self.canvas)
             _present(pygame, self.screen, self.canvas, self.rotation, dirty)
         except Exception:  # noqa: BLE001 - last resort: log, keep what is on screen, keep looping
             self._failures += 1
@@ -195,7 +201,7 @@ class Runner:
                 log.exception("frame %d failed (%d so far); the screen keeps its last picture",
                               self.frames, self._failures)
             dirty = []
-        self._last = mono
+        self._last = now.mono
         self.frames += 1
         if self.frames == 1:
             self.notifier.ready()
@@ -228,19 +234,15 @@ class Runner:
             self.pid_file = None
 
     def _start_touch(self) -> None:
-        """Touch browsing is set up once the first frame is on screen (start-up time counts)."""
-        from kiosk.player.touch import TouchMode
-
+        """Touch browsing joins the stack once the first frame is on screen (start-up time counts)."""
         self._touch_pending = False
-        player = self.player
-        player.touch = TouchMode(self.config, player, self._logical, self._out_size, self.rotation,
-                                 lambda: player.now)
+        self.stage.add_touch(self._out_size, self.rotation, self._now())
 
     def wait(self, pacer) -> None:  # noqa: ANN001 - a pygame.time.Clock
         """Between frames: simulated time steps, 60 fps while moving, else sleep until the next second."""
         if self.fake is not None:
             self.fake.advance(1 / self.fps)
-        elif self.player.animating:
+        elif self.stage.stack.animating:
             pacer.tick(self.fps)
         else:
             idle_wait(self.pygame, (1_000_000 - self.clock.now().microsecond) / 1_000_000)
@@ -261,13 +263,13 @@ class Runner:
         if self.pid_file is not None:
             self.pid_file.unlink(missing_ok=True)
         self.notifier.close()
-        if self.watch is not None:
-            self.watch.stop()
-        self.player.shutdown()
-        self.supply.stop()
-        if self.services is not None:
-            self.services.stop()
-        self.pygame.quit()
+        try:
+            self.stage.close()  # the layers, then the proof of display's clean-stop record
+        finally:
+            self.supply.stop()
+            if self.services is not None:
+                self.services.stop()
+            self.pygame.quit()
 
 
 def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygame.Surface

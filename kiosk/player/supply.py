@@ -17,9 +17,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import DEMO_CONTENT, Config
 from kiosk.player.sources import FolderSource, StoreSource
+
+if TYPE_CHECKING:
+    from kiosk.usb.service import UsbService
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ class Supply:
     source: FolderSource
     stops: list[Callable[[], object]] = field(default_factory=list)
     status: Callable[[], list[str]] = field(default=lambda: [])
-    usb: object | None = None  # kiosk.usb.service.UsbService on a screen with feeds
+    usb: UsbService | None = None  # on a screen with feeds
 
     def stop(self) -> None:
         for stop in reversed(self.stops):

@@ -1,19 +1,27 @@
-"""Touch browsing on top of the lobby player: pygame events → TapFilter → Navigator → TouchRenderer.
+"""Touch browsing as a layer: pygame events → TapFilter → Navigator → TouchRenderer.
 
-The decisions live in the pure modules (``kiosk.touch.taps``, ``kiosk.touch.navigation``); this glue converts SDL
-events to logical canvas points (undoing the screen rotation), feeds them through, and draws what
-the navigator's view says, with press feedback in the same frame.
+The decisions live in the pure modules (``kiosk.touch.taps``, ``kiosk.touch.navigation``); this
+glue converts SDL events to logical canvas points (undoing the screen rotation), feeds them
+through, and draws what the navigator's view says, with press feedback in the same frame.  While
+a visitor browses, the layer covers the screen and the lobby loop below is paused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Sequence
 
 import pygame
 
 from kiosk.config import Config
+from kiosk.player.layers import Layer, Now, Rects
+from kiosk.player.lobby import REDRAW_EVENTS
+from kiosk.player.power import ScreenPower
+from kiosk.player.programme import Programme
+from kiosk.player.setup import Look
 from kiosk.render.touch import TouchRenderer
+from kiosk.schedule import Scheduler
 from kiosk.touch.library import ScheduleLibrary
 from kiosk.touch.navigation import Navigator, NavSettings, Screen, Tick
 from kiosk.touch.taps import FINGER, MOUSE, Pointer, TapFilter
@@ -27,20 +35,25 @@ _KINDS = {
 }
 
 
-class TouchMode:
-    def __init__(self, config: Config, player, logical: tuple[int, int], output: tuple[int, int],  # noqa: ANN001
-                 rotation: int, now: Callable[[], object]) -> None:
+class TouchLayer(Layer):
+    def __init__(self, config: Config, look: Look, programme: Programme, scheduler: Scheduler,
+                 power: ScreenPower, logical: tuple[int, int], output: tuple[int, int], rotation: int) -> None:
+        """``scheduler``: the lobby's, so browsing lists exactly what the loop may show."""
         self.logical, self.output, self.rotation = logical, output, rotation
+        self.programme, self.power = programme, power
         geometry = Geometry.for_screen(logical, config.touch.dpi or None)
-        slides = player.slides
         self.renderer = TouchRenderer.create(
-            player.fonts, geometry, slides.style, slides.theme, player.palette, player._category_of,
-            player.feedback_url, player.request_url if config.qr.request_url else None, slides.cache,
-            config.screen.theme, player.loop_qr.codes if player.loop_qr is not None else None)  # codes built once
-        library = ScheduleLibrary(player.scheduler, lambda: player.contents, now, self.renderer.pages)
+            look.fonts, geometry, look.style, look.theme, look.palette, programme.category_of,
+            programme.feedback_url, programme.request_url if config.qr.request_url else None, look.cache,
+            look.theme_name, look.codes)
+        library = ScheduleLibrary(scheduler, lambda: programme.contents, lambda: self._wall, self.renderer.pages)
         settings = NavSettings(idle_s=config.touch.idle_s, warning_s=config.touch.warning_s)
         self.nav = Navigator(library, geometry, settings, config.device.audience_enum, self.renderer.code_count)
         self.taps = TapFilter.for_target(geometry.target)
+        self._wall = dt.datetime.now()
+        self._mono = 0.0
+        self._generation = programme.generation
+        self._on = power.on
         self._dirty = False
         self._pressed: str | None = None
 
@@ -48,6 +61,13 @@ class TouchMode:
     def active(self) -> bool:
         """True while a visitor is browsing (anything but the lobby loop)."""
         return self.nav.screen is not Screen.LOOP
+
+    @property
+    def covers(self) -> bool:
+        return self.active
+
+    def start(self, now: Now) -> None:
+        self._wall, self._mono = now.wall, now.mono
 
     def pointer(self, event: pygame.event.Event, mono: float) -> Pointer | None:
         kind = _KINDS.get(event.type)
@@ -66,9 +86,14 @@ class TouchMode:
         lx, ly = unrotate(x, y, self.logical, self.rotation)
         return Pointer(kind, lx, ly, mono, device, ident, synthetic)
 
-    def handle(self, event: pygame.event.Event, mono: float) -> bool:
-        """Feed one SDL event; True when it was a pointer event (consumed)."""
-        pointer = self.pointer(event, mono)
+    def handle(self, event: pygame.event.Event) -> bool:
+        """Pointer events are consumed (while the screen is on or a visitor is browsing)."""
+        if event.type in REDRAW_EVENTS:
+            self.refresh()
+            return False
+        if not (self.power.on or self.active):
+            return False
+        pointer = self.pointer(event, self._mono)
         if pointer is None:
             return False
         gesture = self.taps.feed(pointer)
@@ -76,22 +101,35 @@ class TouchMode:
             self._dirty |= self.nav.handle(gesture)
         return True
 
-    def tick(self, mono: float) -> None:
-        self._dirty |= self.nav.handle(Tick(mono))
-
-    def cancel_press(self) -> None:
-        """Forget a press in progress (the screen switched off under the finger)."""
-        self.taps.cancel()
+    def update(self, now: Now) -> None:
+        self._wall, self._mono = now.wall, now.mono
+        if self.programme.generation != self._generation:  # new content: the lists change at once
+            self._generation = self.programme.generation
+            self.refresh()
+        if self.power.on != self._on:
+            self._on = self.power.on
+            if not self.active:
+                self.taps.cancel()  # a finger held across the switch must not block later taps
+        self._dirty |= self.nav.handle(Tick(now.mono))
 
     def refresh(self) -> None:
         self.nav.refresh()
+        self._dirty = True
+
+    def invalidate(self, rects: Sequence[pygame.Rect]) -> None:
         self._dirty = True
 
     @property
     def pressing(self) -> bool:
         return self.taps.pressed is not None
 
-    def draw(self, canvas: pygame.Surface) -> list[pygame.Rect]:
+    @property
+    def animating(self) -> bool:
+        return self.active and self.pressing
+
+    def draw(self, canvas: pygame.Surface) -> Rects:
+        if not self.active:
+            return []
         view = self.nav.view()
         pressed_at = self.taps.pressed
         name = self.nav.target_at(*pressed_at) if pressed_at is not None else None

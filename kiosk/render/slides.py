@@ -43,7 +43,8 @@ class SlideRenderer:
     def __init__(self, fonts: FontSet, size: tuple[int, int], short: int, style: TextStyle, theme: Theme,
                  palette: Palette, category_of: Callable[[Item], Category | None],
                  cache: SurfaceCache | None = None, theme_name: str = "paper",
-                 qr_corner: tuple[int, int] = (0, 0)) -> None:
+                 qr_corner: tuple[int, int] = (0, 0),
+                 decorate: Callable[[pygame.Surface, Item, SlideFrame], None] | None = None) -> None:
         self.fonts = fonts
         self.size = size
         self.short = short
@@ -59,7 +60,7 @@ class SlideRenderer:
         self._layouts: OrderedDict[tuple[str, SlideFrame], list[Page]] = OrderedDict()
         self._hashes: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._lock = threading.RLock()
-        self.decorate: Callable[[pygame.Surface, Item, SlideFrame], None] | None = None
+        self.decorate = decorate  # e.g. the loop slides' QR code (``LoopQr``)
 
     def set_qr_corner(self, corner: tuple[int, int]) -> None:
         """Reserve (or free) the corner for a feedback code; page layouts change with it."""

@@ -25,21 +25,21 @@ def test_demo_signs_serves_syncs_and_reuses(tmp_path: Path, caplog) -> None:  # 
     r = demo_runner(tmp_path, headless=False)
     try:
         r.frame()  # the first frame does not wait for the chain: the demo folder plays meanwhile
-        assert r.player.contents and r.player.contents[0].version is None
+        assert r.stage.programme.contents and r.stage.programme.contents[0].version is None
         deadline = time.monotonic() + 30
         while store.current_version("demo") is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert store.current_version("demo") == 2
-        r.player.poll_content()  # what the player does at the next slide boundary
-        assert r.player.contents[0].version == "2"
-        assert len(r.player.contents[0].items) >= 24
+        r.stage.lobby.poll_content()  # what the player does at the next slide boundary
+        assert r.stage.programme.contents[0].version == "2"
+        assert len(r.stage.programme.contents[0].items) >= 24
     finally:
         r.close()
     caplog.clear()
     r = demo_runner(tmp_path, headless=False)
     try:
         r.frame()
-        assert r.player.contents[0].version == "2"  # straight from the store: no rebuild, no wait
+        assert r.stage.programme.contents[0].version == "2"  # straight from the store: no rebuild, no wait
         deadline = time.monotonic() + 30
         while "reused" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -39,17 +39,17 @@ def run_seconds(r: Runner, seconds: float) -> set[str]:
     for _ in range(int(seconds * r.fps)):
         r.wait(None)
         r.frame()
-        if r.player.showing is not None:
-            shown.add(r.player.showing.slot.item.key)
+        if r.stage.lobby.showing is not None:
+            shown.add(r.stage.lobby.showing.slot.item.key)
     return shown
 
 
 def test_plays_verified_version_labelled_by_feed(tmp_path: Path, synced: Store, source: FeedSource) -> None:
     r = runner(device_toml(tmp_path, synced, source))
     try:
-        assert [(c.feed, c.version) for c in r.player.contents] == [("township", "2")]
+        assert [(c.feed, c.version) for c in r.stage.programme.contents] == [("township", "2")]
         assert run_seconds(r, 40) == {"township/dues", "township/plan"}
-        assert "township: 版本 2 2条" in r.player.status_lines()[0]
+        assert "township: 版本 2 2条" in r.stage.status_lines()[0]
     finally:
         r.close()
 
@@ -58,14 +58,14 @@ def test_new_version_taken_at_slide_boundary(tmp_path: Path, synced: Store, sour
                                              publisher: Publisher) -> None:
     r = runner(device_toml(tmp_path, synced, source))
     try:
-        first = r.player.showing
+        first = r.stage.lobby.showing
         make_content(publisher.content, items={"plan": item_text("plan"), "new": item_text("new", title="新通知")})
         publisher.publish(NOW + dt.timedelta(minutes=1))
         sync_feed(source, synced)
         run_seconds(r, 1)
-        assert r.player.showing is first  # the slide on screen is not cut
+        assert r.stage.lobby.showing is first  # the slide on screen is not cut
         shown = run_seconds(r, 40)
-        assert r.player.contents[0].version == "3"
+        assert r.stage.programme.contents[0].version == "3"
         assert "township/new" in shown
     finally:
         r.close()
@@ -82,7 +82,7 @@ def test_refused_sync_keeps_last_good(tmp_path: Path, synced: Store, source: Fee
         with pytest.raises(FeedError):
             sync_feed(source, synced)
         shown = run_seconds(r, 20)
-        assert r.player.contents[0].version == "2"
+        assert r.stage.programme.contents[0].version == "2"
         assert "township/evil" not in shown and shown
     finally:
         r.close()

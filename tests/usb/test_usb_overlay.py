@@ -10,12 +10,11 @@ import pygame
 import pytest
 from feedkit import Publisher, item_text
 from PIL import Image, ImageChops, ImageStat
+from stagekit import Rig
 from usbkit import make_stick, source_for, start_screen
 
-from kiosk.config import DEMO_CONTENT, load_config
+from kiosk.config import DEMO_CONTENT
 from kiosk.feed.store import Store
-from kiosk.player.lobby import Player
-from kiosk.player.runner import display_hours
 from kiosk.player.sources import FolderSource, StoreSource
 from kiosk.render.fonts import FontSet
 from kiosk.render.overlay import UsbOverlay
@@ -41,30 +40,33 @@ def fonts() -> FontSet:
     return FontSet.default()
 
 
-def playing(fonts: FontSet, size: tuple[int, int], seconds: float = 1.0) -> tuple[Player, pygame.Surface]:
-    """The real player showing the demo content for ``seconds`` (simulated, 10 fps)."""
-    config = load_config()
-    player = Player(config, fonts, size, FolderSource([("demo", DEMO_CONTENT)]), display_hours(config),
-                    prerender=False)
-    canvas = pygame.Surface(size)
-    player.start(AT, 0.0)
-    step(player, canvas, 0.0, seconds)
-    return player, canvas
+class Panels:
+    """The USB service's side of the wiring (``panel(mono)``), moved by hand."""
+
+    def __init__(self) -> None:
+        self.view: PanelView | None = None
+
+    def panel(self, mono: float) -> PanelView | None:
+        return self.view
 
 
-def step(player: Player, canvas: pygame.Surface, start: float, end: float,
-         overlay: UsbOverlay | None = None, view: PanelView | None = None) -> list[pygame.Rect]:
-    """Frames from ``start`` to ``end`` seconds, drawing the overlay last as the wiring will."""
+def playing(fonts: FontSet, size: tuple[int, int], seconds: float = 1.0, usb: Panels | None = None) -> Rig:
+    """The real lobby showing the demo content for ``seconds`` (simulated, 10 fps)."""
+    rig = Rig(fonts, FolderSource([("demo", DEMO_CONTENT)]), size, usb=usb)
+    rig.start(AT)
+    step(rig, 0.0, seconds)
+    return rig
+
+
+def step(rig: Rig, start: float, end: float, panels: Panels | None = None,
+         view: PanelView | None = None) -> list[pygame.Rect]:
+    """Frames from ``start`` to ``end`` seconds with the USB panel showing ``view``."""
     dirty: list[pygame.Rect] = []
+    if panels is not None:
+        panels.view = view
     for i in range(round(start * 10), round(end * 10)):
         t = i / 10
-        if overlay is not None and overlay.must_restore(view):
-            player._full_redraw = True  # what the player's wiring does when the panel disappears
-        player.update(AT + dt.timedelta(seconds=t), t, 0.1)
-        frame = player.draw(canvas, AT + dt.timedelta(seconds=t))
-        if overlay is not None:
-            frame += overlay.draw(canvas, view, frame)
-        dirty = frame
+        dirty = rig.frame(AT + dt.timedelta(seconds=t), t, 0.1)
     return dirty
 
 
@@ -114,7 +116,7 @@ def test_overlay_screenshots(size: tuple[int, int], fonts: FontSet, tmp_path: Pa
 
 
 def test_overlay_touches_only_its_rect(fonts: FontSet) -> None:
-    player, canvas = playing(fonts, (1920, 1080))
+    canvas = playing(fonts, (1920, 1080)).canvas
     before = canvas.copy()
     overlay = UsbOverlay(fonts, canvas.get_size())
     assert overlay.draw(canvas, VIEWS["verifying"]) == [overlay.rect]
@@ -142,59 +144,55 @@ def test_overlay_redraws_only_when_needed(fonts: FontSet) -> None:
 
 
 def test_overlay_over_the_player_then_gone_without_a_trace(fonts: FontSet) -> None:
-    """Events drive the panel; once it hides, the player's next frame restores every pixel."""
+    """Events drive the panel; once it hides, the lobby's next frame restores every pixel."""
     size = (1280, 720)
-    player, canvas = playing(fonts, size)
-    plain, plain_canvas = playing(fonts, size)
-    overlay = UsbOverlay(fonts, size)
+    panels = Panels()
+    rig = playing(fonts, size, usb=panels)
+    plain = playing(fonts, size)
+    assert rig.stage.usb is not None
+    overlay = rig.stage.usb.overlay
     result = FeedOutcome("township", Outcome.ACCEPTED, 2, 3, 7)
     panel = UsbPanel(linger=2.0)
     events = [(1.0, StickDetected(VOLUME)), (1.2, StickProgress(VOLUME, 37)), (1.5, StickResult(VOLUME, result)),
               (1.6, StickDone(VOLUME, None))]
     t = 1.0
     for at, event in events:
-        step(player, canvas, t, at, overlay, panel.view(t))
+        step(rig, t, at, panels, panel.view(t))
         panel, t = panel.apply(event, at), at
     assert panel.view(t).message == "更新成功：版本 3，共 7 条公开内容"
-    step(player, canvas, t, 3.5, overlay, panel.view(3.5))
+    step(rig, t, 3.5, panels, panel.view(3.5))
     assert overlay.visible
-    step(player, canvas, 3.5, 3.7, overlay, panel.view(3.7))  # 1.6 + 2.0 s: hidden now
+    step(rig, 3.5, 3.7, panels, panel.view(3.7))  # 1.6 + 2.0 s: hidden now
     assert not overlay.visible
-    step(plain, plain_canvas, 1.0, 3.7)
-    assert pygame.image.tobytes(canvas, "RGB") == pygame.image.tobytes(plain_canvas, "RGB")
+    step(plain, 1.0, 3.7)
+    assert pygame.image.tobytes(rig.canvas, "RGB") == pygame.image.tobytes(plain.canvas, "RGB")
 
 
 def test_real_stick_while_the_player_plays(fonts: FontSet, tmp_path: Path, store: Store, office: Publisher,
                                            stick: Path) -> None:
-    """The wiring the player will get, end to end: a stick inserted while version 2 plays; the panel
+    """The real wiring, end to end: a stick inserted while version 2 plays; the panel
     shows the import over the slide, version 3 is taken at a slide boundary, the panel goes away."""
     screen = start_screen(tmp_path / "media", store, [source_for(office)])
     try:
         screen.insert(stick, "FIRST")
         screen.wait_done()
-        config = load_config()
-        player = Player(config, fonts, (1280, 720), StoreSource(["township"], store.current),
-                        display_hours(config), prerender=False)
-        canvas = pygame.Surface((1280, 720))
-        overlay = UsbOverlay(fonts, (1280, 720))
-        player.start(AT, 0.0)
+        rig = Rig(fonts, StoreSource(["township"], store.current), (1280, 720), usb=screen.service)
+        assert rig.stage.usb is not None
+        overlay = rig.stage.usb.overlay
+        rig.start(AT)
         (office.content / "items" / "extra.md").write_text(item_text("extra", title="新增公示"), encoding="utf-8")
         office.publish()
         screen.insert(make_stick(office, tmp_path / "sticks" / "v3"), "SECOND")
         shots, t = {}, 0.0
-        while t < 120 and not (player.contents[0].version == "3" and not overlay.visible):
-            view = screen.service.panel(t)
-            if overlay.must_restore(view):
-                player._full_redraw = True
-            player.update(AT + dt.timedelta(seconds=t), t, 0.1)
-            dirty = player.draw(canvas, AT + dt.timedelta(seconds=t))
-            overlay.draw(canvas, view, dirty)
+        while t < 120 and not (rig.programme.contents[0].version == "3" and not overlay.visible):
+            rig.frame(AT + dt.timedelta(seconds=t), t, 0.1)
+            view = rig.stage.usb.view
             if view is not None and view.detail == "可以拔出U盘" and "result" not in shots:
-                shots["result"] = save(canvas, tmp_path / "usb-over-player.png")
+                shots["result"] = save(rig.canvas, tmp_path / "usb-over-player.png")
             t += 0.1
             time.sleep(0.002)  # the import runs in real time beside the simulated clock
     finally:
         screen.service.stop()
     assert "result" in shots
-    assert player.contents[0].version == "3" and len(player.contents[0].items) == 3
+    assert rig.programme.contents[0].version == "3" and len(rig.programme.contents[0].items) == 3
     assert screen.service.status_lines()[-1] == "U盘 township: 更新成功：版本 3，共 3 条公开内容"

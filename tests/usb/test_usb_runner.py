@@ -34,19 +34,19 @@ def test_stick_inserted_while_the_app_runs(tmp_path: Path, office: Publisher) ->
     runner = Runner(load_config(device), PlayOptions(windowed=True, size=(960, 540)))
     try:
         runner.frame()
-        assert runner.player.contents[0].version == "2"
+        assert runner.stage.programme.contents[0].version == "2"
         stick.rename(media / "KIOSK")  # the technician plugs the stick in (the network is down)
         saw_panel = False
         deadline = time.monotonic() + 60
         # run until the panel has been drawn and version 3 plays (the import may finish within a frame)
-        while not (saw_panel and runner.player.contents[0].version == "3") and time.monotonic() < deadline:
+        while not (saw_panel and runner.stage.programme.contents[0].version == "3") and time.monotonic() < deadline:
             runner.frame()
-            saw_panel |= runner.player.usb_view is not None
+            saw_panel |= runner.stage.usb.view is not None
             time.sleep(0.01)
-            if store.current_version("township") == 3 and runner.player.contents[0].version != "3":
-                runner.player._advance(runner.player.now, runner.player.mono)  # a slide boundary
+            if store.current_version("township") == 3 and runner.stage.programme.contents[0].version != "3":
+                runner.stage.lobby.advance(runner.stage.lobby.now, runner.stage.lobby.mono)  # a slide boundary
         assert saw_panel
-        assert runner.player.contents[0].version == "3"
-        assert {it.id for it in runner.player.contents[0].items} >= {"extra"}
+        assert runner.stage.programme.contents[0].version == "3"
+        assert {it.id for it in runner.stage.programme.contents[0].items} >= {"extra"}
     finally:
         runner.close()
