@@ -23,9 +23,10 @@ from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Change, Programme
 from kiosk.player.proof import Proof
-from kiosk.player.setup import Look, schedule_settings
+from kiosk.player.setup import schedule_settings
 from kiosk.qr import QrError
 from kiosk.render.geometry import compute_zones
+from kiosk.render.look import Look
 from kiosk.render.prerender import Prerenderer
 from kiosk.render.qrdraw import LoopQr
 from kiosk.render.slides import SlideRenderer, draw_off_clock

@@ -23,9 +23,9 @@ from kiosk.player.overlays import PanelSource, StatusLayer, UsbLayer
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Programme
 from kiosk.player.proof import Proof, RecorderLike
-from kiosk.player.setup import Look
 from kiosk.player.sources import FolderSource
 from kiosk.render.fonts import FontSet
+from kiosk.render.look import Look
 from kiosk.render.status import status_lines
 from kiosk.schedule import DisplayHours
 

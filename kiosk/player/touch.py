@@ -19,7 +19,7 @@ from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.lobby import REDRAW_EVENTS
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Programme
-from kiosk.player.setup import Look
+from kiosk.render.look import Look
 from kiosk.render.touch import TouchRenderer
 from kiosk.schedule import Scheduler
 from kiosk.touch.library import ScheduleLibrary
