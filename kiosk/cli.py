@@ -48,6 +48,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     shot.add_argument("--state-dir", type=Path, help="state directory (overrides the config)")
     shot.add_argument("--size", help="headless render size WxH when no player runs (default 1920x1080)")
     shot.set_defaults(handler=_screenshot)
+    conf = sub.add_parser("config", help="the device configuration: check a file, print the defaults")
+    conf_sub = conf.add_subparsers(dest="config_command", required=True)
+    check = conf_sub.add_parser("check", help="validate a device config file exactly as the player loads it")
+    check.add_argument("file", type=Path, metavar="DEVICE.toml")
+    check.set_defaults(handler=_config_check)
+    defaults = conf_sub.add_parser("defaults", help="print config/default.toml (every setting with its default)")
+    defaults.set_defaults(handler=_config_defaults)
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
@@ -97,6 +104,22 @@ def _screenshot(args: argparse.Namespace) -> int:
     code = run(config, PlayOptions(headless=True, frames=1, screenshot=args.out, size=size))  # type: ignore[arg-type]
     print(f"no running player: saved a headless render of what it would show now to {args.out}")
     return code
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    from kiosk.config import load_config
+
+    config = load_config(args.file)  # ConfigError: "FILE: key: reason", exit code 2 (see main)
+    feeds = ", ".join(f.name for f in config.feeds) or "none (plays content.dir)"
+    print(f"{args.file}: ok (device {config.device.id}, feeds: {feeds})")
+    return 0
+
+
+def _config_defaults(args: argparse.Namespace) -> int:
+    from kiosk.config import default_toml
+
+    sys.stdout.write(default_toml())
+    return 0
 
 
 def device_config(path: Path | None) -> SimpleNamespace:

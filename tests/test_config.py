@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-import tomllib
+import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import DEFAULT_CONFIG, DEMO_CONTENT, REPO_ROOT, Config, ConfigError, load_config
+from kiosk.cli import main
+from kiosk.config import (
+    DEFAULT_CONFIG,
+    DEMO_CONTENT,
+    REPO_ROOT,
+    Config,
+    ConfigError,
+    default_toml,
+    load_config,
+    parse_config,
+    read_config_file,
+)
+from kiosk.schedule import ScheduleSettings
+from kiosk.touch.types import NavSettings
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -16,18 +30,32 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_default_toml_documents_every_setting() -> None:
-    data = tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8"))
-    defaults = Config()
-    for section in ("device", "content", "screen", "text", "transition", "ticker", "display", "schedule",
-                    "kiosk", "qr", "touch", "audit", "status", "led", "usb"):
-        documented = set(data[section])
-        fields = set(vars(getattr(defaults, section)))
-        assert documented == fields, section
-        for key in fields:  # the file's values are the code's defaults
-            value = data[section][key]
-            expected = getattr(getattr(defaults, section), key)
-            assert (tuple(value) if isinstance(value, list) else value) == expected, f"{section}.{key}"
+def test_default_toml_is_generated_from_the_settings() -> None:
+    """One source: config/default.toml is what ``kiosk config defaults`` writes from kiosk/config.py."""
+    assert DEFAULT_CONFIG.read_text(encoding="utf-8") == default_toml(), \
+        "config/default.toml is stale: run `kiosk config defaults > config/default.toml`"
+    parsed = parse_config(read_config_file(DEFAULT_CONFIG), DEFAULT_CONFIG)
+    assert dataclasses.replace(parsed, source=None) == Config()  # the file says exactly the defaults
+
+
+def test_library_settings_share_the_defaults() -> None:
+    """The settings objects built from the config have the same defaults (no second copy drifting)."""
+    cfg = Config()
+    schedule = ScheduleSettings()
+    for f in dataclasses.fields(cfg.schedule):
+        assert getattr(cfg.schedule, f.name) == getattr(schedule, f.name), f.name
+    assert cfg.ticker.latest == schedule.ticker_latest
+    assert (cfg.touch.idle_s, cfg.touch.warning_s) == (NavSettings().idle_s, NavSettings().warning_s)
+    from kiosk.audit.upload import UploadSettings
+    from kiosk.device.heartbeat import HeartbeatSettings
+    from kiosk.usb.service import UsbSettings
+
+    usb = UsbSettings()
+    for f in dataclasses.fields(usb):
+        expected = getattr(cfg.usb, f.name)
+        assert getattr(usb, f.name) == (tuple(Path(p) for p in expected) if f.name == "mount_roots" else expected)
+    assert HeartbeatSettings("u", "d").interval == cfg.status.heartbeat_interval
+    assert UploadSettings("u", "d").interval == cfg.audit.upload_interval
 
 
 def test_defaults_play_the_demo() -> None:
@@ -49,7 +77,8 @@ def test_device_file_overrides_and_relative_paths(tmp_path: Path) -> None:
     [
         ("[screen]\nrotation = 45\n", "screen.rotation", "must be one of 0, 90, 180, 270"),
         ("[screen]\nfullscreen = \"yes\"\n", "screen.fullscreen", "must be true or false"),
-        ("[screen]\nfps = -1\n", "screen.fps", "whole number"),
+        ("[screen]\nfps = -1\n", "screen.fps", "from 1 to 240"),
+        ("[screen]\nfps = 30.5\n", "screen.fps", "whole number"),
         ("[device]\naudience = \"everyone\"\n", "device.audience", "'public', 'members'"),
         ("[device]\nnmae = \"x\"\n", "device.nmae", "unknown setting"),
         ("[screne]\n", "screne", "unknown section"),
@@ -57,6 +86,38 @@ def test_device_file_overrides_and_relative_paths(tmp_path: Path) -> None:
         ("[screen\n", "file", "invalid TOML"),
         ("[qr]\nurl = \"https://x.org/?i={itme}\"\n", "qr.url", "{itme}"),
         ("[touch]\nidle_s = 10.0\nwarning_s = 10.0\n", "touch.warning_s", "below touch.idle_s"),
+        # values that passed before and broke the screen later (issue 9)
+        ("[status]\nheartbeat_interval = 0\n", "status.heartbeat_interval", "from 10 to 86400"),
+        ("[usb]\nrescan_s = 0\n", "usb.rescan_s", "from 0.2 to 3600"),
+        ("[usb]\nrescan_s = nan\n", "usb.rescan_s", "finite"),
+        ("[[feed]]\nname = \"t\"\nurl = \"https://x.org/\"\nroot = \"r.json\"\npoll_interval = nan\n",
+         "feed 1.poll_interval", "finite"),
+        ("[[feed]]\nname = \"t\"\nurl = \"https://x.org/\"\nroot = \"r.json\"\nretry_min = 0\n",
+         "feed 1.retry_min", "above 0"),
+        ("[touch]\ndpi = nan\n", "touch.dpi", "finite"),
+        ("[touch]\ndpi = inf\n", "touch.dpi", "finite"),
+        ("[touch]\ndpi = 1e20\n", "touch.dpi", "from 10 to 2000 (or 0)"),
+        ("[qr]\nviewing_distance_m = nan\n", "qr.viewing_distance_m", "finite"),
+        ("[qr]\nviewing_distance_m = 1e20\n", "qr.viewing_distance_m", "from 0.3 to 50"),
+        ("[screen]\nwidth = 1e20\nheight = 1080\n", "screen.width", "whole number"),
+        ("[screen]\nwidth = 100000\nheight = 1080\n", "screen.width", "from 160 to 16384"),
+        ("[screen]\nwidth = 1920\n", "screen.width", "together"),
+        ("[text]\nbody_px = 1e20\n", "text.body_px", "whole number"),
+        ("[text]\nbody_px = 100000\n", "text.body_px", "from 8 to 512 (or 0)"),
+        ("[led]\nwidth = 0\n", "led.width", "from 8 to 16384"),
+        ("[led]\nspeed = inf\n", "led.speed", "finite"),
+        ("[led]\npage_seconds = 0\n", "led.page_seconds", "from 0.5 to 3600"),
+        ("[ticker]\nspeed = 0\n", "ticker.speed", "from 1 to 2000"),
+        ("[screen]\nfps = 0\n", "screen.fps", "from 1 to 240"),
+        ("[schedule]\nurgent_every = 0\n", "schedule.urgent_every", "from 1 to 1000"),
+        ("[schedule]\nmin_duration = 50.0\n", "schedule.min_duration", "max_duration"),
+        ("[display]\nhours = [{ days = \"mon-fry\", from = \"08:00\", until = \"18:00\" }]\n",
+         "display.hours", "window 1: days: unknown weekday 'fry'"),
+        ("[display]\nhours = [{ days = \"daily\", from = \"25:00\" }]\n", "display.hours", "window 1: from"),
+        ("[kiosk]\ntechnician_keys = \"ctl+t\"\n", "kiosk.technician_keys", "modifiers"),
+        ("[device]\nid = \"\"\n", "device.id", "1 to 64 characters"),
+        ("[status]\nheartbeat_url = \"ftp://x\"\n", "status.heartbeat_url", "http://"),
+        ("[usb]\nmount_roots = [\"media\"]\n", "usb.mount_roots", "absolute"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str, reason: str) -> None:
@@ -65,6 +126,28 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, key: str, reas
         load_config(path)
     assert str(err.value).startswith(f"{path}: {key}: ")
     assert reason in str(err.value)
+
+
+def test_display_hours_are_windows_at_load(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[display]\nhours = [{ days = "mon-fri", from = "07:30", until = "19:00" }]\n'))
+    (window,) = cfg.display.hours
+    assert window.weekdays == frozenset(range(5)) and window.start == dt.time(7, 30)
+
+
+def test_feeds_are_sources_at_load(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[[feed]]\nname = "township"\nurl = "https://x.org/f/"\nroot = "r.json"\n'
+                                      'poll_interval = 60\n'))
+    (feed,) = cfg.feeds
+    assert feed.name == "township" and feed.poll_interval == 60.0 and feed.root_path == tmp_path / "r.json"
+
+
+def test_config_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write(tmp_path, '[device]\nid = "qh-001"\n')
+    assert main(["config", "check", str(good)]) == 0
+    assert "qh-001" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[usb]\nrescan_s = 0\n", encoding="utf-8")
+    assert main(["config", "check", str(bad)]) == 2
 
 
 def test_unreadable_config(tmp_path: Path) -> None:

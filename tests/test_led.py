@@ -71,6 +71,25 @@ def test_ticker_moves_whole_pixels_every_frame(tmp_path: Path) -> None:
     assert sum(1 for a, b in zip(offsets, offsets[1:], strict=False) if b < a) <= 1  # wraps at most once
 
 
+@pytest.mark.parametrize("speed", [90, 100, 149])
+def test_ticker_moves_at_the_configured_speed(tmp_path: Path, speed: int) -> None:
+    """Every speed is its own (it was rounded to whole pixels per frame: 90 to 149 px/s all gave 120)."""
+    r = runner(tmp_path, speed=speed)
+    try:
+        r.frame()
+        offsets = []
+        for _ in range(301):  # 5 s at 60 fps
+            r.wait(None)
+            r.frame()
+            offsets.append(r.stage.main.offset)
+    finally:
+        r.close()
+    steps = [b - a for a, b in zip(offsets, offsets[1:], strict=False)]
+    assert all(s >= 0 for s in steps), "the strip wrapped during the measurement"
+    assert abs(sum(steps) - speed * 5) <= 1
+    assert set(steps) <= {speed // 60, speed // 60 + 1}  # whole pixels, never a jump
+
+
 def test_region_outside_output_falls_back(tmp_path: Path) -> None:
     r = runner(tmp_path, x=5000, y=5000)
     try:

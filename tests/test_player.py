@@ -17,6 +17,7 @@ from stagekit import Rig
 from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
 from kiosk.player.runner import PlayOptions, map_rect, run
 from kiosk.render.fonts import FontSet
+from kiosk.schedule import parse_windows
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 
@@ -169,7 +170,8 @@ def test_rotated_run_produces_rotated_frame(tmp_path: Path) -> None:
 def test_display_hours_off_shows_dim_clock(fonts: FontSet, tmp_path: Path) -> None:
     cfg = load_config()
     cfg = dataclasses.replace(cfg, display=dataclasses.replace(
-        cfg.display, hours=({"days": "daily", "from": "08:00", "until": "18:00"},), off_mode="clock"))
+        cfg.display, hours=parse_windows([{"days": "daily", "from": "08:00", "until": "18:00"}], "hours"),
+        off_mode="clock"))
     rig = make_rig(fonts, DEMO_CONTENT, config=cfg)
     rig.play(dt.datetime(2026, 11, 27, 22, 0), seconds=2)
     assert not rig.lobby.display_on
@@ -199,3 +201,19 @@ def test_no_display_says_so_plainly(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "cannot open the display" in done.stderr and "--headless" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("speed", [90, 120, 149])
+def test_footer_ticker_moves_at_the_configured_speed(fonts: FontSet, speed: int) -> None:
+    from kiosk.render.zones import PALETTES, Ticker, TickerEntry
+
+    ticker = Ticker((0, 1000, 1920, 80), fonts, PALETTES["paper"], speed)
+    ticker.set_entries([TickerEntry("关于寒潮天气停电检修的紧急通知" * 4, urgent=True)])
+    start, canvas, moved = ticker.offset, pygame.Surface((1920, 1080)), []
+    for _ in range(120):  # 2 s at 60 fps
+        before = ticker.offset
+        ticker.advance(1 / 60)
+        moved.append(ticker.offset - before)
+        assert ticker.draw(canvas) == ([pygame.Rect(0, 1000, 1920, 80)] if moved[-1] else [])
+    assert ticker.offset - start == 2 * speed
+    assert set(moved) <= {speed // 60, speed // 60 + 1}

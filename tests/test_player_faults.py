@@ -15,6 +15,7 @@ from kiosk.config import DEMO_CONTENT, load_config
 from kiosk.content import load_content
 from kiosk.player.sources import FolderSource, StoreSource
 from kiosk.render.fonts import FontSet
+from kiosk.schedule import parse_windows
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
 
@@ -87,7 +88,7 @@ def test_store_read_failure_keeps_the_feed(tmp_path: Path) -> None:
 
 
 def test_start_in_off_hours_records_screen_off() -> None:
-    hours = ({"days": "daily", "from": "07:30", "until": "19:00"},)
+    hours = parse_windows([{"days": "daily", "from": "07:30", "until": "19:00"}], "hours")
     cfg = load_config()
     rec = Calls()
     rig = rig_for(FolderSource([("local", DEMO_CONTENT)]), rec, display=dataclasses.replace(cfg.display, hours=hours))

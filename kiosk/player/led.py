@@ -30,7 +30,7 @@ from kiosk.player.programme import Programme
 from kiosk.player.proof import Proof
 from kiosk.player.setup import schedule_settings
 from kiosk.render.fonts import FontSet
-from kiosk.render.zones import blit_strip
+from kiosk.render.zones import Scroll, blit_strip
 from kiosk.schedule import Scheduler
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class LedBoard(Layer):
             self.rect = pygame.Rect(0, 0, min(384, size[0]), min(96, size[1]))
         self.palette = PALETTES[led.palette]
         self.layout = led.layout
-        self.step = max(1, round(led.speed / max(1, config.screen.fps)))
+        self.scroll = Scroll(led.speed)
         self.lines = 2 if self.rect.h >= 64 and self.layout == "pages" else 1
         self.px = max(8, round(self.rect.h / self.lines * 0.84))
         self.scheduler = Scheduler([], [], schedule_settings(config), lambda item: 1)
@@ -93,7 +93,6 @@ class LedBoard(Layer):
         self.display_on = True
         self._strip: list[pygame.Surface] = []
         self._strip_len = 0
-        self.offset = 0
         self._pages: list[list[tuple[str, bool]]] = []
         self._page = 0
         self._page_started = 0.0
@@ -128,7 +127,7 @@ class LedBoard(Layer):
             self._strip.append(self.fonts.render(text, self.px, p.urgent if item.urgent else p.title))
         gap = self.px * 2
         self._strip_len = sum(s.get_width() + gap for s in self._strip)
-        self.offset = 0
+        self.scroll.pos = 0.0
         self._dirty = True
 
     def _next_item(self, now: dt.datetime, mono: float) -> None:
@@ -182,11 +181,12 @@ class LedBoard(Layer):
                     self._poll()
                     self._build_strip(now.wall)
                 return
-            self.offset += self.step
+            before = self.offset
+            self.scroll.advance(now.step)
             if self.offset >= self._strip_len + self.rect.w:  # a whole pass: take new content now
                 self._poll()
                 self._build_strip(now.wall)
-            self._dirty = True
+            self._dirty |= self.offset != before
         elif now.mono - self._page_started >= self.config.led.page_seconds:
             if self._page + 1 < len(self._pages):
                 self._page += 1
@@ -196,6 +196,11 @@ class LedBoard(Layer):
             else:
                 self._poll()
                 self._next_item(now.wall, now.mono)
+
+    @property
+    def offset(self) -> int:
+        """How far the ticker has moved in from the right edge, in whole pixels."""
+        return self.scroll.offset
 
     @property
     def animating(self) -> bool:

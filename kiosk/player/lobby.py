@@ -63,7 +63,7 @@ class Lobby(Layer):
         self.proof = proof
         self.zones = compute_zones(*size, ticker=config.ticker.enabled)
         self.header = Header(self.zones.header, look.fonts, look.palette)
-        self.ticker = Ticker(self.zones.footer, look.fonts, look.palette, config.ticker.speed, config.screen.fps)
+        self.ticker = Ticker(self.zones.footer, look.fonts, look.palette, config.ticker.speed)
         self.main_rect = pygame.Rect(self.zones.main)
         self.loop_qr: LoopQr | None = None
         if config.qr.on_loop:
@@ -280,7 +280,7 @@ class Lobby(Layer):
             self.advance(wall, mono)
         else:
             self._prefetch(wall)
-        self.ticker.advance()
+        self.ticker.advance(now.step)
 
     @property
     def animating(self) -> bool:

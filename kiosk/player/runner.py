@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kiosk.clock import Clock, FakeClock, LocalClock
 from kiosk.config import Config
-from kiosk.schedule import DisplayHours, ScheduleError, parse_windows
+from kiosk.schedule import DisplayHours
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,8 @@ def map_rect(rect: tuple[int, int, int, int], size: tuple[int, int], rotation: i
 
 
 def display_hours(config: Config) -> DisplayHours:
-    try:
-        windows = parse_windows(list(config.display.hours), f"{config.source}: display.hours")
-    except ScheduleError as e:
-        log.error("display hours ignored (screen stays on): %s", e)
-        windows = ()
-    return DisplayHours(windows, config.display.off_mode)
+    """When the screen is on (the windows were checked when the config was loaded)."""
+    return DisplayHours(config.display.hours, "clock" if config.display.off_mode == "clock" else "black")
 
 
 def run(config: Config, options: PlayOptions) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,20 +133,44 @@ class TickerEntry:
     urgent: bool = False
 
 
-class Ticker:
-    """A footer strip scrolling titles right to left by a whole number of pixels per frame."""
+class Scroll:
+    """A position moving at ``speed`` pixels per second, kept to a fraction of a pixel and drawn at
+    whole pixels: over any stretch of time the text moves at exactly the configured speed (a frame
+    moves 1 or 2 px for 90 px/s at 60 fps, never a rounded 2 px that would make it 120 px/s)."""
 
-    def __init__(self, rect: Rect, fonts: FontSet, palette: Palette, speed: int, fps: int) -> None:
+    MAX_STEP_S = 0.1  # a stalled frame moves the text at most this much time's worth: no big jump
+
+    def __init__(self, speed: float) -> None:
+        self.speed = float(speed)
+        self.pos = 0.0
+
+    def advance(self, seconds: float) -> None:
+        self.pos += self.speed * min(max(seconds, 0.0), self.MAX_STEP_S)
+
+    @property
+    def offset(self) -> int:
+        return math.floor(self.pos + 1e-9)  # 120 px/s at 60 fps is 2 px a frame, not 1.999…
+
+
+class Ticker:
+    """A footer strip scrolling titles right to left at ``speed`` pixels per second (whole-pixel blits)."""
+
+    def __init__(self, rect: Rect, fonts: FontSet, palette: Palette, speed: float) -> None:
         self.rect = pygame.Rect(rect)
         self.fonts = fonts
         self.palette = palette
-        self.step = max(1, round(speed / max(1, fps)))  # constant pixels per refresh: no judder
+        self.scroll = Scroll(speed)
         self.px = max(12, round(self.rect.h * 0.5))
         self._entries: tuple[TickerEntry, ...] = ()
         self._segments: list[pygame.Surface] = []
         self._length = 0
-        self.offset = 0
+        self._drawn_at: int | None = None
         self._dirty = True
+
+    @property
+    def offset(self) -> int:
+        """How far the strip has moved in from the right edge, in whole pixels."""
+        return self.scroll.offset
 
     def set_entries(self, entries: Sequence[TickerEntry]) -> None:
         entries = tuple(entries)
@@ -156,7 +181,7 @@ class Ticker:
         gap = self.px * 3
         self._length = sum(s.get_width() + gap for s in self._segments)
         # start with the first title already on screen, near the left edge, not off to the right
-        self.offset = max(0, self.rect.w - self.px)
+        self.scroll.pos = float(max(0, self.rect.w - self.px))
         self._dirty = True
 
     def _render_entry(self, entry: TickerEntry) -> pygame.Surface:
@@ -172,15 +197,19 @@ class Ticker:
     def moving(self) -> bool:
         return bool(self._segments) and self.rect.h > 0
 
-    def advance(self) -> None:
+    def advance(self, seconds: float) -> None:
+        """Move on by ``seconds`` of scrolling; redraw only when the whole-pixel offset changed."""
         if self.moving:
-            self.offset = (self.offset + self.step) % (self._length + self.rect.w)
-            self._dirty = True
+            self.scroll.advance(seconds)
+            self.scroll.pos %= self._length + self.rect.w
+            if self.scroll.offset != self._drawn_at:
+                self._dirty = True
 
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
         if not self._dirty or self.rect.h <= 0:
             return []
         self._dirty = False
+        self._drawn_at = self.offset
         surface.fill(self.palette.ticker_bg, self.rect)
         if not self._segments:
             return [self.rect.copy()]

@@ -47,7 +47,7 @@ class ScheduleSettings:
     min_duration: float = 8.0  # clamp of an automatic page duration
     max_duration: float = 45.0
     image_duration: float = 10.0  # seconds per image page with automatic durations
-    ticker_latest: int = 5  # how many of the latest items the ticker carries
+    ticker_latest: int = 8  # how many of the latest items the ticker carries
 
     def __post_init__(self) -> None:
         checks = (
