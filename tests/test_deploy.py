@@ -16,6 +16,7 @@ def test_unit_restarts_and_watches_the_player() -> None:
     service = unit["Service"]
     assert service["Type"] == "notify" and int(service["WatchdogSec"]) > 0
     assert service["Restart"] == "always"
+    assert 5 <= int(service["TimeoutStopSec"]) <= 20  # the player stops in seconds; never wait 90 s
     assert "kiosk play --config /etc/kiosk/device.toml" in service["ExecStart"]
     assert "--blank 0" in service["ExecStartPre"]
     assert unit["Install"]["WantedBy"] == "multi-user.target"

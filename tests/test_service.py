@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pygame
+import pytest
 from PIL import Image
 
-from kiosk.config import REPO_ROOT
+from kiosk.config import REPO_ROOT, load_config
 from kiosk.device.sdnotify import Notifier
+from kiosk.player.runner import PlayOptions, Runner
 
 
 def test_notifier_sends_ready_and_rate_limited_pings(tmp_path: Path) -> None:
@@ -68,6 +74,49 @@ def test_player_notifies_systemd_and_answers_screenshot(tmp_path: Path) -> None:
         player.kill()
         player.wait()
         server.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_system_stop_ends_the_player_promptly_with_a_clean_stop_record(tmp_path: Path, signum: int) -> None:
+    """kiosk.allow_quit = false (the default) governs only keyboard and window quits: systemctl stop
+    and Ctrl+C always stop the player, which writes its clean-stop record (SDL used to turn the
+    signal into a window-close that was ignored: systemd waited 90 s, then killed it)."""
+    address = str(tmp_path / "notify.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(address)
+    server.settimeout(20)
+    state = tmp_path / "state"
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", NOTIFY_SOCKET=address)
+    player = subprocess.Popen([sys.executable, "-m", "kiosk", "play", "--size", "640x360", "--state-dir", str(state)],
+                              cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.recv(64) == b"READY=1"  # the first frame is on screen
+        player.send_signal(signum)
+        code = player.wait(timeout=10)
+        stderr = player.stderr.read() if player.stderr else ""
+    finally:
+        if player.poll() is None:
+            player.kill()
+            player.wait()
+        server.close()
+    assert code == 0, stderr
+    assert f"stopping: {signal.Signals(signum).name} received" in stderr and "Traceback" not in stderr
+    lines = [json.loads(line) for f in sorted((state / "audit").glob("*.jsonl")) for line in f.read_text().splitlines()]
+    assert lines[-1]["kind"] == "player-stop"
+
+
+def test_window_close_is_governed_by_allow_quit() -> None:
+    for allow, expected in ((False, False), (True, True)):
+        cfg = load_config()
+        cfg = dataclasses.replace(cfg, kiosk=dataclasses.replace(cfg.kiosk, allow_quit=allow))
+        runner = Runner(cfg, PlayOptions(headless=True, size=(320, 240)))
+        try:
+            runner.frame()
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+            runner.frame()
+            assert runner.quit is expected
+        finally:
+            runner.close()
 
 
 def test_screenshot_without_player_renders_headless(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ class QueuedRecorder:
     def stop(self) -> None:
         """Write what is queued, then the clean-stop record."""
         self._calls.put(None)
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=5)  # a stalled disk must not outlast the unit's stop timeout
         self._recorder.stop()
 
 

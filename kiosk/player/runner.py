@@ -8,6 +8,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.clock import Clock, FakeClock, LocalClock
 from kiosk.config import Config
@@ -89,6 +90,9 @@ class Runner:
             os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
         os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+        # SDL would turn SIGTERM/SIGINT into the same QUIT event as closing the window, which
+        # kiosk.allow_quit ignores: the system's stop is ours to handle (_handle_stop_signals)
+        os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
         import pygame
 
         from kiosk.device.sdnotify import Notifier
@@ -141,8 +145,26 @@ class Runner:
         self.frames = 0
         self._failures = 0
         self.quit = False
+        self.stop_signal: int | None = None  # SIGTERM/SIGINT received: stop after this frame
+        self._previous_handlers: dict[int, Any] = {}
+        self._handle_stop_signals()
         self._started = False
         self._last = 0.0
+
+    def _handle_stop_signals(self) -> None:
+        """``systemctl stop`` (SIGTERM) and Ctrl+C (SIGINT) always end the player at the next frame
+        boundary, whatever ``kiosk.allow_quit`` says: it governs only keyboard and window quits."""
+        import signal
+
+        def stop(signum: int, frame: object) -> None:
+            self.stop_signal = signum
+            _wake_loop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            try:
+                self._previous_handlers[signum] = signal.signal(signum, stop)
+            except ValueError:  # not the main thread: whoever runs us handles signals
+                return
 
     def _watch_playlists(self):  # noqa: ANN202 - FolderWatch | None
         """Technicians edit the device's playlists on site: watch the folder (when it exists)."""
@@ -186,6 +208,8 @@ class Runner:
                     self.quit = True
                 else:
                     log.info("quit ignored (kiosk.allow_quit = false)")
+        if self.stop_signal is not None:
+            self.quit = True
         now = self._now()
         try:
             self.stage.stack.update(now)
@@ -248,14 +272,23 @@ class Runner:
         limit = self.options.frames
         while True:
             self.frame()
-            if self.quit or (limit is not None and self.frames >= limit):
+            if self.quit or self.stop_signal is not None or (limit is not None and self.frames >= limit):
                 break
             self.wait(pacer)
+        if self.stop_signal is not None:
+            import signal
+
+            log.info("stopping: %s received", signal.Signals(self.stop_signal).name)
+            self.notifier.send("STOPPING=1")
         if self.options.screenshot is not None:
             save_png(self.pygame, self.screen, self.options.screenshot)
         return 0
 
     def close(self) -> None:
+        import signal
+
+        for signum, previous in self._previous_handlers.items():
+            signal.signal(signum, previous)
         if self.pid_file is not None:
             self.pid_file.unlink(missing_ok=True)
         self.notifier.close()
