@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh Debian-like machine:
 #   make demo   - create .venv, install, play the built-in demo (windowed unless KIOSK_FULLSCREEN=1)
-#   make test   - create .venv, install with test tools, run ruff and the test suite headless
+#   make test   - create .venv, install with test tools, run ruff, mypy, lint-imports and the test suite headless
 #                 (the office tests twice: SQLite, then a throwaway PostgreSQL cluster)
 # and the office console's own one:
 #   make office - set up and serve the demo township's office on http://127.0.0.1:8080
@@ -45,9 +45,13 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: setup test-debs
 	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python tests/office/with_postgres.py -- \
 	  $(BIN)/python -m pytest tests/office -m "not browser and not servers"

@@ -85,11 +85,11 @@ def _http_url(value: str) -> str | None:
 def _qr_template(value: str) -> str | None:
     if not value:
         return None
-    from kiosk.qr import QrError, check_template
+    from kiosk.content.feedback import FeedbackUrlError, check_template
 
     try:
         check_template(value)
-    except QrError as e:
+    except FeedbackUrlError as e:
         return str(e)
     return None
 

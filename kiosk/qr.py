@@ -1,17 +1,7 @@
-"""Feedback QR codes: which URL a notice's code carries, its module matrix and its size.
+"""Feedback QR codes: the module matrix of a URL and how large to draw it.
 
-Pure: no pygame (drawing is ``kiosk.render.qrdraw``).
-
-URL templates carry the placeholders ``{item}``, ``{category}``, ``{feed}`` and ``{device}``; each
-value is percent-encoded as a whole (``urllib.parse.quote(value, safe="")``: a Chinese id, a
-space, ``&`` or ``/`` cannot break the URL).  ``{{`` and ``}}`` are literal braces.  Any other
-field, a format spec, or an unbalanced brace is a ``QrError`` naming the template; so is a
-template without a scheme (``https://``), which phones would show as plain text.
-
-Precedence, most specific first: the item's ``feedback_url``, then its publisher's
-(``content.toml``), then the device's ``[qr] url``.  The publisher collects and answers the
-feedback on its notices (意见收集处理反馈), and its template arrives signed with the content; the
-device setting is the fallback for content that names no form (a local folder, the demo).
+Pure: no pygame (drawing is ``kiosk.render.qrdraw``); which URL a notice's code carries is
+``kiosk.content.feedback``.
 
 Size: a code is readable from about ten times its side (25 cm at 2.5 m).  Without a configured
 DPI the screen is assumed to be a 55" panel (0.63 mm per px at 1080 lines, scaled by the
@@ -22,68 +12,25 @@ screen a typical code (41 modules) then gets 6 px modules, 15 cm, readable to ~1
 from __future__ import annotations
 
 import math
-import re
-import string
-from urllib.parse import quote
+from typing import TYPE_CHECKING
 
-from kiosk.content.model import Item, Publisher
+if TYPE_CHECKING:
+    from qrcode import QRCode  # imported lazily at run time
 
-PLACEHOLDERS = ("item", "category", "feed", "device")
 QUIET_MODULES = 4
 MM_PER_PX_1080 = 0.63  # a 55" 1920x1080 panel
 READ_RATIO = 10  # readable from ten times the code side
 MAX_SHARE = 0.3  # of the shorter screen side, quiet zone included
 MIN_MODULE_PX = 2
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class QrError(ValueError):
-    """A bad feedback URL template, or a URL too long for a QR code."""
+    """A URL too long for a QR code, or a code that cannot be drawn."""
 
 
-def check_template(template: str) -> None:
-    """Raise ``QrError`` unless ``template`` is a usable feedback URL template."""
-    if not template.strip():
-        raise QrError("feedback URL template is empty")
-    try:
-        fields = list(string.Formatter().parse(template))
-    except ValueError as e:
-        raise QrError(f"feedback URL template {template!r}: {e} (write a literal brace as {{{{ or }}}})") from None
-    known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-    for _, name, spec, conversion in fields:
-        if name is None:
-            continue
-        if name not in PLACEHOLDERS or spec or conversion:
-            shown = "{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}"
-            raise QrError(f"feedback URL template {template!r}: unknown placeholder {shown}; known: {known}")
-    if not _SCHEME.match(template):
-        raise QrError(f"feedback URL template {template!r}: must start with a scheme such as https://")
-
-
-def feedback_url(template: str, item: Item, device_id: str) -> str:
-    """``template`` with each placeholder replaced by its percent-encoded value."""
-    check_template(template)
-    values = {"item": item.id, "category": item.category, "feed": item.feed, "device": device_id}
-    return template.format(**{k: quote(v, safe="") for k, v in values.items()})
-
-
-def choose_template(item: Item, publisher: Publisher | None, device_template: str) -> str | None:
-    """The template that applies to ``item``: item, then publisher, then device; None = no code."""
-    for template in (item.feedback_url, publisher.feedback_url if publisher else None, device_template):
-        if template and template.strip():
-            return template
-    return None
-
-
-def feedback_url_for(item: Item, publisher: Publisher | None, device_template: str, device_id: str) -> str | None:
-    """The feedback URL of ``item`` on this device, or None when no template applies."""
-    template = choose_template(item, publisher, device_template)
-    return None if template is None else feedback_url(template, item, device_id)
-
-
-def _fitted(url: str):  # noqa: ANN202 - qrcode.QRCode, imported lazily
+def _fitted(url: str) -> QRCode:
     """A QR code (error correction M, no border) holding ``url``, its version chosen, not yet built."""
-    import qrcode  # imported here: the template checks above are used at content load, start-up counts
+    import qrcode  # imported here: start-up time counts
     from qrcode.constants import ERROR_CORRECT_M
     from qrcode.exceptions import DataOverflowError
 

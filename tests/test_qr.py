@@ -15,13 +15,16 @@ import PIL.Image  # noqa: E402
 import pygame  # noqa: E402
 import zxingcpp  # noqa: E402
 
-from kiosk.content.model import Item, Publisher  # noqa: E402
-from kiosk.qr import (  # noqa: E402
-    QrError,
+from kiosk.content.feedback import (  # noqa: E402
+    FeedbackUrlError,
     check_template,
     choose_template,
     feedback_url,
     feedback_url_for,
+)
+from kiosk.content.model import Item, Publisher  # noqa: E402
+from kiosk.qr import (  # noqa: E402
+    QrError,
     module_px_to_fit,
     qr_matrix,
     qr_module_px,
@@ -65,14 +68,14 @@ def test_placeholders_in_the_path_and_literal_braces() -> None:
                                       "https://x/{item:>9}", "https://x/{item!r}", "https://x/{item",
                                       "https://x/item}", "feedback.example.org/?i={item}", "  "])
 def test_a_bad_template_is_a_clear_error_naming_it(template: str) -> None:
-    with pytest.raises(QrError) as e:
+    with pytest.raises(FeedbackUrlError) as e:
         feedback_url(template, item(), "dev")
     if template.strip():
         assert repr(template) in str(e.value)
 
 
 def test_unknown_placeholder_message_lists_the_known_ones() -> None:
-    with pytest.raises(QrError, match=r"unknown placeholder \{user\}; known: \{item\}, \{category\}"):
+    with pytest.raises(FeedbackUrlError, match=r"unknown placeholder \{user\}; known: \{item\}, \{category\}"):
         check_template("https://x/?u={user}")
 
 

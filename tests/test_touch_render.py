@@ -12,8 +12,8 @@ import zxingcpp
 
 from kiosk.config import DEMO_CONTENT
 from kiosk.content import Content, load_content
+from kiosk.content.feedback import feedback_url_for
 from kiosk.layout import TextStyle
-from kiosk.qr import feedback_url_for
 from kiosk.render.fonts import FontSet
 from kiosk.render.text import Theme
 from kiosk.render.touch import TouchRenderer

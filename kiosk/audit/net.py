@@ -45,7 +45,8 @@ class Backoff:
         self.failures = 0
 
 
-def post_json(session: requests.Session, url: str, body: object, timeout: Timeout) -> dict[str, Any]:
+def post_json(session: requests.Session, url: str, body: dict[str, Any] | list[Any],
+              timeout: Timeout) -> dict[str, Any]:
     """POST ``body`` as JSON; the reply must be 2xx with a JSON object, else :class:`SendError`."""
     try:
         resp = session.post(url, json=body, timeout=timeout)

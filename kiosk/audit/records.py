@@ -148,7 +148,7 @@ def parse_record(raw: bytes | str) -> Record:
         raise ValueError("page is not an integer")
     return Record(seq=seq, kind=kind, start=_time(d.get("start"), "start"), end=_time(d.get("end"), "end"),
                   item=_opt_str(d, "item"), feed=_opt_str(d, "feed"), version=_opt_str(d, "version"),
-                  page=page, region=tuple(region) if region is not None else None,  # type: ignore[arg-type]
+                  page=page, region=tuple(region) if region is not None else None,
                   frame=_opt_str(d, "frame"), window=window, note=_opt_str(d, "note"), prev=prev, hash=digest)
 
 

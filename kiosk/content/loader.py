@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.content.body import parse_body, resolve_asset
 from kiosk.content.errors import ContentError
+from kiosk.content.feedback import FeedbackUrlError, check_template
 from kiosk.content.model import (
     Audience,
     Catalogue,
@@ -85,7 +86,6 @@ def _str(data: dict[str, Any], key: str, path: Path, *, required: bool = True, d
 
 def _feedback(data: dict[str, Any], path: Path) -> str | None:
     """An optional feedback URL template, checked now so a typo is reported with its file."""
-    from kiosk.qr import QrError, check_template
 
     template = _str(data, "feedback_url", path, required=False) or None
     if template is not None and len(template) > MAX_FEEDBACK_URL:
@@ -94,7 +94,7 @@ def _feedback(data: dict[str, Any], path: Path) -> str | None:
     if template is not None:
         try:
             check_template(template)
-        except QrError as e:
+        except FeedbackUrlError as e:
             raise ContentError(path, str(e), "feedback_url") from None
     return template
 

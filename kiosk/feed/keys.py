@@ -72,7 +72,7 @@ def load_key(path: Path) -> KeyFile:
         log.warning("key file %s is readable by others (mode %o): chmod 600 it", path, mode)
     try:
         private = load_pem_private_key(path.read_bytes(), password=None)
-        return KeyFile(path, CryptoSigner(private))  # type: ignore[arg-type]
+        return KeyFile(path, CryptoSigner(private))
     except (ValueError, TypeError) as e:
         raise FeedPublishError(path.name, f"{path} is not a usable private key: {e}",
                                "pass the key directory made by `kiosk feed init`") from None
@@ -171,7 +171,7 @@ def open_key(sealed: str, passphrase: str) -> CryptoSigner:
     except InvalidTag:
         raise PassphraseError("-", "wrong signing passphrase (or the stored key was altered)",
                               "type your own signing passphrase, not the login password") from None
-    signer = CryptoSigner(load_pem_private_key(private, password=None))  # type: ignore[arg-type]
+    signer = CryptoSigner(load_pem_private_key(private, password=None))
     if signer.public_key.keyid != keyid:
         raise PassphraseError("-", "the sealed key does not match its key id", "create a new signing key")
     return signer

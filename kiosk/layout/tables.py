@@ -82,7 +82,7 @@ def _row_units(ctx: Ctx, row: list[str], widths: list[float], align: Sequence[st
 def _grid(ctx: Ctx, widths: list[float], h: float) -> list[Element]:
     """Top, bottom and column rules of one row (neighbouring rows overlap exactly)."""
     r = ctx.style.rule_px
-    boxes = [Box(ctx.x0, 0.0, ctx.w, r, "table_rule"), Box(ctx.x0, h - r, ctx.w, r, "table_rule")]
+    boxes: list[Element] = [Box(ctx.x0, 0.0, ctx.w, r, "table_rule"), Box(ctx.x0, h - r, ctx.w, r, "table_rule")]
     x = ctx.x0
     for w in widths:
         boxes.append(Box(min(x, ctx.x0 + ctx.w - r), 0.0, r, h, "table_rule"))

@@ -14,7 +14,6 @@ what to show, as on any screen.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from kiosk.player.programme import Programme
 from kiosk.player.proof import Proof
 from kiosk.player.setup import schedule_settings
 from kiosk.render.fonts import FontSet
+from kiosk.render.png import pixels_sha256
 from kiosk.render.zones import Scroll, blit_strip
 from kiosk.schedule import Scheduler
 
@@ -148,7 +148,7 @@ class LedBoard(Layer):
             return
         item = self._item
         self.proof.notice(item, self.programme.version_of(item), self.rect, self._page,
-                          hashlib.sha256(self._surface.get_view("1")).hexdigest())
+                          pixels_sha256(self._surface))
 
     def _render_page(self) -> None:
         surface = pygame.Surface(self.rect.size)

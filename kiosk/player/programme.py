@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
+from kiosk.content.feedback import FeedbackUrlError, feedback_url, feedback_url_for
 from kiosk.player.setup import playlists_for
 from kiosk.player.sources import FolderSource
-from kiosk.qr import QrError, feedback_url, feedback_url_for
 from kiosk.schedule import Playlist
 from kiosk.schedule.book import PlaylistBook
 
@@ -90,7 +90,7 @@ class Programme:
         try:
             return feedback_url_for(item, content.publisher if content else None, self.config.qr.url,
                                     self.config.device.id)
-        except QrError as e:
+        except FeedbackUrlError as e:
             log.error("%s: no feedback code: %s", item.key, e)
             return None
 
@@ -100,7 +100,7 @@ class Programme:
             return None
         try:
             return feedback_url(self.config.qr.request_url, item, self.config.device.id)
-        except QrError as e:
+        except FeedbackUrlError as e:
             log.error("%s: no request code: %s", item.key, e)
             return None
 

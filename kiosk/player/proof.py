@@ -12,7 +12,7 @@ the render is headless).  The rules that are the same for every kind of screen l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.content import Item
@@ -21,7 +21,7 @@ from kiosk.player.power import ScreenPower
 if TYPE_CHECKING:
     from kiosk.audit.log import Window
 
-Region = Sequence[int]
+Region = Iterable[int]  # x, y, w, h (a pygame.Rect too)
 
 
 class RecorderLike(Protocol):

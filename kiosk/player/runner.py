@@ -8,11 +8,18 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, FakeClock, LocalClock
 from kiosk.config import Config
 from kiosk.schedule import DisplayHours
+
+if TYPE_CHECKING:
+    import pygame
+
+    from kiosk.device.heartbeat import DeviceStatus
+    from kiosk.device.watch import FolderWatch
+    from kiosk.player.layers import Now
 
 log = logging.getLogger(__name__)
 
@@ -166,14 +173,14 @@ class Runner:
             except ValueError:  # not the main thread: whoever runs us handles signals
                 return
 
-    def _watch_playlists(self):  # noqa: ANN202 - FolderWatch | None
+    def _watch_playlists(self) -> FolderWatch | None:
         """Technicians edit the device's playlists on site: watch the folder (when it exists)."""
         from kiosk.device.watch import FolderWatch
 
         watch = FolderWatch(self.config.playlists_dir())
         return watch if watch.start() else None
 
-    def _device_status(self):  # noqa: ANN202 - DeviceStatus
+    def _device_status(self) -> DeviceStatus:
         """What the heartbeat reports (called on its thread)."""
         from kiosk.device.heartbeat import DeviceStatus
 
@@ -182,7 +189,7 @@ class Runner:
                             last_error=programme.errors[-1] if programme.errors else None,
                             showing=self.stage.proof.current)
 
-    def _now(self):  # noqa: ANN202 - Now
+    def _now(self) -> Now:
         from kiosk.player.layers import Now
 
         mono = self.clock.monotonic()
@@ -193,7 +200,7 @@ class Runner:
         self._last = self.clock.monotonic()
         self._started = True
 
-    def frame(self) -> list:
+    def frame(self) -> list[pygame.Rect]:
         """Events in, update, draw, present; returns the dirty rects (logical canvas)."""
         pygame = self.pygame
         if not self._started:
@@ -214,7 +221,7 @@ class Runner:
         try:
             self.stage.stack.update(now)
             dirty = self.stage.stack.draw(self.canvas)
-            _present(pygame, self.screen, self.canvas, self.rotation, dirty)
+            _present(self.screen, self.canvas, self.rotation, dirty)
         except Exception:  # noqa: BLE001 - last resort: log, keep what is on screen, keep looping
             self._failures += 1
             if self._failures <= 3 or self._failures % 3600 == 0:
@@ -229,11 +236,11 @@ class Runner:
         if self._shot_requested:
             self._shot_requested = False
             try:
-                save_png(pygame, self.screen, screenshot_path(self.config))
+                save_png(self.screen, screenshot_path(self.config))
             except OSError as e:  # a full or read-only disk must not stop the screen
                 log.error("screenshot not saved: %s", e)
         if self.thumbnails.wanted:
-            self.thumbnails.deliver(thumbnail_png(pygame, self.screen))
+            self.thumbnails.deliver(thumbnail_png(self.screen))
         return dirty
 
     def _serve_screenshots(self) -> None:
@@ -258,14 +265,15 @@ class Runner:
         self._touch_pending = False
         self.stage.add_touch(self._out_size, self.rotation, self._now())
 
-    def wait(self, pacer) -> None:  # noqa: ANN001 - a pygame.time.Clock
+    def wait(self, pacer: pygame.time.Clock | None) -> None:
         """Between frames: simulated time steps, 60 fps while moving, else sleep until the next second."""
         if self.fake is not None:
             self.fake.advance(1 / self.fps)
         elif self.stage.stack.animating:
-            pacer.tick(self.fps)
+            if pacer is not None:
+                pacer.tick(self.fps)
         else:
-            idle_wait(self.pygame, (1_000_000 - self.clock.now().microsecond) / 1_000_000)
+            idle_wait((1_000_000 - self.clock.now().microsecond) / 1_000_000)
 
     def run(self) -> int:
         pacer = self.pygame.time.Clock()
@@ -281,7 +289,7 @@ class Runner:
             log.info("stopping: %s received", signal.Signals(self.stop_signal).name)
             self.notifier.send("STOPPING=1")
         if self.options.screenshot is not None:
-            save_png(self.pygame, self.screen, self.options.screenshot)
+            save_png(self.screen, self.options.screenshot)
         return 0
 
     def close(self) -> None:
@@ -301,7 +309,7 @@ class Runner:
             self.pygame.quit()
 
 
-def _open_display(config: Config, options: PlayOptions):  # noqa: ANN202 - pygame.Surface
+def _open_display(config: Config, options: PlayOptions) -> pygame.Surface:
     import pygame
 
     if options.headless:
@@ -327,8 +335,10 @@ def _wake_loop() -> None:
         pass
 
 
-def thumbnail_png(pygame, screen, width: int = 480) -> bytes:  # noqa: ANN001
+def thumbnail_png(screen: pygame.Surface, width: int = 480) -> bytes:
     """A small PNG of what is on screen (heartbeat screenshots)."""
+    import pygame
+
     from kiosk.render.png import png_bytes
 
     w, h = screen.get_size()
@@ -340,13 +350,15 @@ def screenshot_path(config: Config) -> Path:
     return config.state_path() / "screenshot.png"
 
 
-def idle_wait(pygame, seconds: float, slice_s: float = 0.02) -> None:  # noqa: ANN001
+def idle_wait(seconds: float, slice_s: float = 0.02) -> None:
     """Sleep up to ``seconds``, waking every ``slice_s`` to see whether an event arrived.
 
     SDL's own ``event.wait(timeout)`` polls every millisecond on some video drivers (2% of a
     core for nothing); 50 short sleeps a second cost ~0.2% and still answer a touch within a frame
     or two.
     """
+    import pygame
+
     end = time.monotonic() + max(0.0, seconds)
     while True:
         pygame.event.pump()
@@ -358,8 +370,10 @@ def idle_wait(pygame, seconds: float, slice_s: float = 0.02) -> None:  # noqa: A
         time.sleep(min(slice_s, left))
 
 
-def save_png(pygame, surface, path: Path) -> None:  # noqa: ANN001
+def save_png(surface: pygame.Surface, path: Path) -> None:
     """Save a screenshot atomically (a reader never sees half a PNG)."""
+    import pygame
+
     from kiosk.fsutil import atomic_file
     from kiosk.render.png import encode_png
 
@@ -368,20 +382,22 @@ def save_png(pygame, surface, path: Path) -> None:  # noqa: ANN001
     log.info("screenshot saved to %s", path)
 
 
-def _present(pygame, screen, canvas, rotation: int, dirty) -> None:  # noqa: ANN001
+def _present(screen: pygame.Surface, canvas: pygame.Surface, rotation: int, dirty: list[pygame.Rect]) -> None:
+    import pygame
+
     if not dirty:
         return
     if rotation == 0:
         pygame.display.update(dirty)
         return
-    out: list = []
+    out: list[pygame.Rect] = []
     size = canvas.get_size()
     for rect in dirty:
         rect = rect.clip(canvas.get_rect())
         if rect.w <= 0 or rect.h <= 0:
             continue
         piece = pygame.transform.rotate(canvas.subsurface(rect), -rotation)
-        target = map_rect(tuple(rect), size, rotation)
+        target = map_rect((rect.x, rect.y, rect.w, rect.h), size, rotation)
         screen.blit(piece, target[:2])
         out.append(pygame.Rect(target))
     pygame.display.update(out)

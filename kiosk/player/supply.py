@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,10 @@ from kiosk.config import DEMO_CONTENT, Config
 from kiosk.player.sources import FolderSource, StoreSource
 
 if TYPE_CHECKING:
+    from kiosk.feed.demo import DemoFeed
+    from kiosk.feed.service import SyncService
+    from kiosk.feed.source import FeedSource
+    from kiosk.feed.store import Store
     from kiosk.usb.service import UsbService
 
 log = logging.getLogger(__name__)
@@ -75,7 +79,8 @@ def open_supply(config: Config, content: Path | None, demo: bool, background: bo
     return supply
 
 
-def _start_usb(config: Config, sources: list, store, wake: Callable[[], None] | None):  # noqa: ANN001, ANN202
+def _start_usb(config: Config, sources: Sequence[FeedSource], store: Store,
+               wake: Callable[[], None] | None) -> UsbService:
     from kiosk.usb.service import UsbService, UsbSettings
 
     u = config.usb
@@ -109,8 +114,8 @@ class _DemoChain:
         self.cache = cache
         self._thread = threading.Thread(target=self._run, name="kiosk-demo-feed", daemon=True)
         self._lock = threading.Lock()
-        self._demo = None
-        self._service = None
+        self._demo: DemoFeed | None = None
+        self._service: SyncService | None = None
         self._stopped = False
         self._problem: str | None = None
 

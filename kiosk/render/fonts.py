@@ -55,7 +55,7 @@ _SAME_X = 0.05
 
 class Face(NamedTuple):
     path: str
-    index: int = 0
+    face_index: int = 0  # the face in a .ttc collection
     strong: bool = False  # synthetic bold, for fallback fonts that have no bold file
 
 
@@ -157,7 +157,7 @@ class FontSet:
         if font is None:
             if not pygame.freetype.get_init():
                 pygame.freetype.init()
-            font = pygame.freetype.Font(face.path, 0, font_index=face.index)
+            font = pygame.freetype.Font(face.path, 0, font_index=face.face_index)
             font.origin = True  # render_to positions are baselines
             font.strong = face.strong
             font.antialiased = self._antialiased
@@ -173,7 +173,7 @@ class FontSet:
         font = self._sized.get((px, bold))
         if font is None:
             face = self._primary[bold]
-            font = pygame.freetype.Font(face.path, px, font_index=face.index)
+            font = pygame.freetype.Font(face.path, px, font_index=face.face_index)
             font.strong = face.strong
             self._sized[(px, bold)] = font
         return font
@@ -223,11 +223,11 @@ class FontSet:
         for face in self._fallback_faces():
             if self._has(face, ch):
                 return face
-        face = self._fontconfig_face(ch)
-        if face is None and ch not in self._missing:
+        found = self._fontconfig_face(ch)
+        if found is None and ch not in self._missing:
             self._missing.add(ch)
             log.warning("no font has U+%04X %r; it is drawn as a box", ord(ch), ch)
-        return face
+        return found
 
     def face_for(self, ch: str, bold: bool = False) -> Face | None:
         """The face that draws ``ch`` (None for zero-width control and format characters)."""

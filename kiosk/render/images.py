@@ -62,7 +62,7 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
         raise ImageError(path, f"not a readable image ({e})") from None
     except (OSError, ValueError, SyntaxError) as e:
         raise ImageError(path, f"corrupt or truncated image ({e})") from None
-    return pygame.image.frombytes(data, img.size, img.mode)
+    return pygame.image.frombytes(data, img.size, "RGBA" if img.mode == "RGBA" else "RGB")
 
 
 def load_small(path: Path, box: tuple[int, int]) -> pygame.Surface:

@@ -7,13 +7,17 @@ streams row by row, so it holds no second copy of the frame.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import zlib
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pygame
 
 
-def _chunk(out: BinaryIO, kind: bytes, data: bytes) -> None:
+def _chunk(out: IO[bytes], kind: bytes, data: bytes) -> None:
     out.write(struct.pack(">I", len(data)))
     out.write(kind)
     out.write(data)
@@ -26,7 +30,12 @@ def png_bytes(size: tuple[int, int], rgb: bytes, level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def encode_png(out: BinaryIO, size: tuple[int, int], rgb: bytes, level: int = 1) -> None:
+def pixels_sha256(surface: pygame.Surface) -> str:
+    """sha256 of a surface's pixels as stored (the frame hash of the proof-of-display log)."""
+    return hashlib.sha256(surface.get_view("1").raw).hexdigest()
+
+
+def encode_png(out: IO[bytes], size: tuple[int, int], rgb: bytes, level: int = 1) -> None:
     width, height = size
     stride = width * 3
     if len(rgb) != stride * height:

@@ -57,7 +57,8 @@ class Prerenderer:
                 if isinstance(job, threading.Event):
                     job.set()
                     continue
-                item, part = job  # type: ignore[misc]
+                assert isinstance(job, tuple)
+                item, part = job
                 if part is None:
                     self.slides.layout(item)
                 else:

@@ -9,9 +9,11 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pygame
 
+from kiosk.content.feedback import FeedbackUrlError
 from kiosk.content.model import Item
 from kiosk.qr import QUIET_MODULES, QrError, qr_matrix, qr_module_px, qr_size
 from kiosk.render.geometry import SlideFrame
@@ -82,7 +84,7 @@ class QrCodes:
         return found
 
 
-def _trim(cache: OrderedDict, size: int) -> None:  # type: ignore[type-arg]
+def _trim(cache: OrderedDict[Any, Any], size: int) -> None:
     while len(cache) > size:
         cache.popitem(last=False)
 
@@ -125,7 +127,7 @@ class LoopQr:
             if url is None:
                 return
             code = self.code(url)
-        except QrError as e:
+        except (QrError, FeedbackUrlError) as e:  # a bad template or a URL too long: no code
             log.error("feedback code not shown for %s: %s", item.key, e)
             return
         px, py, pw, _ = frame.page

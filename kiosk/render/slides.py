@@ -7,7 +7,6 @@ item and which part; this module only draws it, through a bounded surface cache.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -23,6 +22,7 @@ from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
 from kiosk.render.images import ImageError, load_fitted
+from kiosk.render.png import pixels_sha256
 from kiosk.render.text import Theme, draw_page
 from kiosk.render.zones import Palette, chinese_date
 
@@ -115,7 +115,7 @@ class SlideRenderer:
     def _remember_hash(self, key: tuple[object, ...], surface: pygame.Surface) -> None:
         # sha256 of the drawn pixels, for the proof-of-display log; computed where the slide is
         # rendered (usually the prerender thread), ~7 ms for a 1920x860 slide
-        digest = hashlib.sha256(surface.get_view("1")).hexdigest()
+        digest = pixels_sha256(surface)
         with self._lock:
             self._hashes[key] = digest
             while len(self._hashes) > 1024:

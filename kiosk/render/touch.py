@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pygame
 
+from kiosk.content.feedback import FeedbackUrlError
 from kiosk.content.model import Category, Item
 from kiosk.layout import TextStyle, chinese_day
 from kiosk.qr import QrError, module_px_to_fit
@@ -143,8 +144,8 @@ class TouchRenderer:
             text = text[:-1]
         return text + "…"
 
-    def _label(self, canvas: pygame.Surface, text: str, rect: Rect, px: int, colour: RGB, bold: bool = False,
-               align: str = "center") -> None:
+    def _label(self, canvas: pygame.Surface, text: str, rect: Rect | pygame.Rect, px: int, colour: RGB,
+               bold: bool = False, align: str = "center") -> None:
         x, y, w, h = rect
         surface = self._text(self._fit(text, px, w, bold), px, colour, bold)
         anchor = {"center": {"center": (x + w // 2, y + h // 2)}, "left": {"midleft": (x, y + h // 2)},
@@ -194,7 +195,7 @@ class TouchRenderer:
             if url is None:
                 return
             code = self.codes.surface(url, module_px_to_fit(len(self.codes.matrix(url)), box[2]))
-        except QrError as e:
+        except (QrError, FeedbackUrlError) as e:  # a bad template or a URL too long: no code
             log.error("feedback code not shown for %s: %s", item.key, e)
             return
         x, y, w, h = box
@@ -217,7 +218,7 @@ class TouchRenderer:
             text = f"紧急通知：{view.banner.title}"
             self._label(canvas, "点此查看 ›", rect.inflate(-self._px, 0), self._px, ink, True, "right")
             body = pygame.Rect(rect.x + self._px // 2, rect.y, rect.w - self._px * 6, rect.h)
-            self._label(canvas, text, tuple(body), self._px, ink, True, "left")
+            self._label(canvas, text, body, self._px, ink, True, "left")
         elif name == "image" and pressed:
             pygame.draw.rect(canvas, self.colours.pressed, rect, width=max(4, self.geom.margin // 2))
         return rect
@@ -240,7 +241,7 @@ class TouchRenderer:
         if name == "large" and view.large_text and not pressed:
             pygame.draw.rect(canvas, c.pressed, rect, width=max(3, self.geom.margin // 3),
                              border_radius=self.geom.margin)
-        self._label(canvas, LABELS[name], tuple(rect), round(self._px * 1.05), ink, bold=True)
+        self._label(canvas, LABELS[name], rect, round(self._px * 1.05), ink, bold=True)
 
     def _tile(self, canvas: pygame.Surface, rect: pygame.Rect, view: View, k: int, pressed: bool) -> None:
         c, tile, m = self.colours, view.tiles[k], self.geom.margin
@@ -293,7 +294,7 @@ class TouchRenderer:
         m, t = self.geom.margin, self.geom.target
         back = pygame.Rect(m, m, self.geom.button_w, t)
         pygame.draw.rect(canvas, self.colours.accent, back, border_radius=m)
-        self._label(canvas, LABELS["back"], tuple(back), round(self._px * 1.05), self.colours.accent_fg, True)
+        self._label(canvas, LABELS["back"], back, round(self._px * 1.05), self.colours.accent_fg, True)
         w, h = canvas.get_size()
         hint = self._text("点击任意处返回", round(self._px * 0.8), (240, 240, 240))
         where = hint.get_rect(midbottom=(w // 2, h - m))

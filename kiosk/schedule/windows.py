@@ -105,7 +105,7 @@ def _boundaries(windows: Sequence[Window], when: dt.datetime) -> list[dt.datetim
     today = when.date()
     starts = {today} | {e for w in windows for e in _date_edges(w) if e > today}
     days = {s + i * DAY for s in starts for i in range(-1, 9)}
-    instants = set()
+    instants: set[dt.datetime] = set()
     for w in windows:
         for day in days:
             interval = w.interval(day)

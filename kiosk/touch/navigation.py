@@ -344,30 +344,31 @@ class Navigator:
         if screen is Screen.LOOP:
             return View(Screen.LOOP, layout_loop(self._geom))
         data = self._snapshot()
-        common = {"page": s.place.page, "pages": self._page_count(s), "large_text": s.large_text,
-                  "countdown": self._countdown}
         shelf = data.shelf(s.place.category)
         title = shelf.category.name if shelf is not None else HOME_TITLE
+        common = View(screen, layout_loop(self._geom), title, page=s.place.page, pages=self._page_count(s),
+                      large_text=s.large_text, countdown=self._countdown)
         if screen is Screen.HOME:
             rows = data.home_pages[s.place.page]
             banner = self._banner(None)
-            return View(screen, layout_home(self._geom, rows, banner is not None), HOME_TITLE, tiles=data.tiles,
-                        rows=rows, sections=tuple(sec.title for sec in data.sections), banner=banner, **common)
+            return dataclasses.replace(common, layout=layout_home(self._geom, rows, banner is not None),
+                                       title=HOME_TITLE, tiles=data.tiles, rows=rows,
+                                       sections=tuple(sec.title for sec in data.sections), banner=banner)
         if screen is Screen.LIST:
             every = data.by_category.get(s.place.category or ("", ""), ())
             per = self._geom.list_rows()
             items = every[s.place.page * per:(s.place.page + 1) * per]
             banner = self._banner(None)
-            return View(screen, layout_list(self._geom, len(items), banner is not None), title, items=items,
-                        total=len(every), banner=banner, **common)
+            return dataclasses.replace(common, layout=layout_list(self._geom, len(items), banner is not None),
+                                       items=items, total=len(every), banner=banner)
         item = self._item(s)
         image = self._image_of(s)
         if s.enlarged is not None:
-            return View(screen, layout_image(self._geom), title, item=item, image=image, enlarged=s.enlarged,
-                        **common)
+            return dataclasses.replace(common, layout=layout_image(self._geom), item=item, image=image,
+                                       enlarged=s.enlarged)
         banner = self._banner(s.place.item)
         layout = layout_detail(self._geom, image is not None, banner is not None, self._codes)
-        return View(screen, layout, title, item=item, image=image, banner=banner, **common)
+        return dataclasses.replace(common, layout=layout, item=item, image=image, banner=banner)
 
     def _banner(self, reading: str | None) -> Banner | None:
         for item in self._snapshot().urgent:

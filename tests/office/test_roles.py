@@ -47,8 +47,8 @@ def test_feed_pages_are_404_for_non_members(client: Client, make_user: Any, feed
 
 
 def test_feedback_template_points_at_the_public_pages(feeds: tuple[Feed, Feed]) -> None:
+    from kiosk.content.feedback import check_template, feedback_url
     from kiosk.content.model import Item
-    from kiosk.qr import check_template, feedback_url
 
     township, _ = feeds
     template = township.feedback_template()
