@@ -43,7 +43,13 @@ Window = tuple[dt.datetime, dt.datetime | None]
 
 
 class AuditLog:
-    """The hash-chained display log in ``directory``; time comes from ``clock``."""
+    """The hash-chained display log in ``directory``; time comes from ``clock``.
+
+    Opening repairs a torn last line (power cut mid-write) and notes it in ``problems``.
+
+    Raises:
+        AuditError: the directory cannot be created or read.
+    """
 
     def __init__(self, directory: Path, clock: Clock) -> None:
         self.directory = directory
@@ -118,7 +124,12 @@ class AuditLog:
                feed: str | None = None, version: str | None = None, page: int | None = None,
                region: Region | None = None, frame: str | None = None, window: Window | None = None,
                note: str | None = None) -> Record:
-        """Append one record; returns it with its ``seq``, ``prev`` and ``hash``."""
+        """Append one record; returns it with its ``seq``, ``prev`` and ``hash``.
+
+        Raises:
+            AuditError: the record could not be written (full or read-only disk); the log stays
+                consistent and the next record retries.
+        """
         if end < start:
             note = ((note + "; ") if note else "") + f"clock went back: end was {end.isoformat()}"
             end = start

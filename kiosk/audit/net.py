@@ -14,12 +14,14 @@ from typing import Any
 
 import requests
 
+from kiosk.audit.records import AuditError
+
 log = logging.getLogger(__name__)
 
 Timeout = tuple[float, float]  # (connect, read) seconds
 
 
-class SendError(Exception):
+class SendError(AuditError):
     """The server could not be reached or did not accept what was sent; retry later."""
 
 

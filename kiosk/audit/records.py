@@ -38,7 +38,13 @@ Region = tuple[int, int, int, int]
 
 
 class AuditError(Exception):
-    """The audit log could not be read or written; the message names the file and what to do."""
+    """Base of every audit-layer error: the log could not be read or written, a record is not
+    well formed (:class:`RecordError`), a receiver did not take what was sent
+    (:class:`~kiosk.audit.net.SendError`).  The message names the file or server and what to do."""
+
+
+class RecordError(AuditError, ValueError):
+    """One line of the log is not a well-formed record (the chain check reports it as damage)."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +110,14 @@ def _iso(when: dt.datetime) -> str:
 
 def _time(value: object, name: str) -> dt.datetime:
     if not isinstance(value, str):
-        raise ValueError(f"{name} is not a time string")
+        raise RecordError(f"{name} is not a time string")
     return dt.datetime.fromisoformat(value)
 
 
 def _opt_str(d: dict[str, Any], name: str) -> str | None:
     value = d.get(name)
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{name} is not a string")
+        raise RecordError(f"{name} is not a string")
     return value
 
 
@@ -119,33 +125,37 @@ def content_hash(raw: bytes) -> tuple[str | None, str]:
     """``(stored hash, hash of the line's own content)`` of a raw line, whatever fields it has."""
     d = json.loads(raw)
     if not isinstance(d, dict):
-        raise ValueError("not a JSON object")
+        raise RecordError("not a JSON object")
     stored = d.pop("hash", None)
     return (stored if isinstance(stored, str) else None), hashlib.sha256(canonical(d)).hexdigest()
 
 
 def parse_record(raw: bytes | str) -> Record:
-    """Parse one line; ``ValueError`` when it is not a well-formed record."""
+    """Parse one line.
+
+    Raises:
+        RecordError: the line is not a well-formed record (also a ``ValueError``, as bad JSON is).
+    """
     d = json.loads(raw)
     if not isinstance(d, dict):
-        raise ValueError("not a JSON object")
+        raise RecordError("not a JSON object")
     seq, kind, prev, digest = d.get("seq"), d.get("kind"), d.get("prev"), d.get("hash")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise ValueError("seq is not a positive integer")
+        raise RecordError("seq is not a positive integer")
     if not isinstance(kind, str) or not isinstance(prev, str) or not isinstance(digest, str):
-        raise ValueError("kind, prev or hash missing")
+        raise RecordError("kind, prev or hash missing")
     region = d.get("region")
     if region is not None and (not isinstance(region, list) or len(region) != 4
                                or not all(isinstance(v, int) for v in region)):
-        raise ValueError("region is not [x, y, w, h]")
+        raise RecordError("region is not [x, y, w, h]")
     window = d.get("window")
     if window is not None:
         if not isinstance(window, list) or len(window) != 2:
-            raise ValueError("window is not [from, until]")
+            raise RecordError("window is not [from, until]")
         window = (_time(window[0], "window"), _time(window[1], "window") if window[1] is not None else None)
     page = d.get("page")
     if page is not None and not isinstance(page, int):
-        raise ValueError("page is not an integer")
+        raise RecordError("page is not an integer")
     return Record(seq=seq, kind=kind, start=_time(d.get("start"), "start"), end=_time(d.get("end"), "end"),
                   item=_opt_str(d, "item"), feed=_opt_str(d, "feed"), version=_opt_str(d, "version"),
                   page=page, region=tuple(region) if region is not None else None,

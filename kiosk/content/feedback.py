@@ -21,14 +21,18 @@ import re
 import string
 from urllib.parse import quote
 
+from kiosk.content.errors import ContentError
 from kiosk.content.model import Item, Publisher
 
 PLACEHOLDERS = ("item", "category", "feed", "device")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-class FeedbackUrlError(ValueError):
-    """A feedback URL template that cannot be used; the message names it."""
+class FeedbackUrlError(ContentError, ValueError):
+    """A feedback URL template that cannot be used; the message names the template."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(None, reason)
 
 
 def check_template(template: str) -> None:

@@ -95,7 +95,7 @@ def _feedback(data: dict[str, Any], path: Path) -> str | None:
         try:
             check_template(template)
         except FeedbackUrlError as e:
-            raise ContentError(path, str(e), "feedback_url") from None
+            raise ContentError(path, e.reason, "feedback_url") from None
     return template
 
 
@@ -255,7 +255,12 @@ def _stamp(asset: Path, item_file: Path) -> tuple[str, int, int]:
 
 
 def load_content(root: Path, feed: str = "local") -> Content:
-    """Load a content folder.  Raises ContentError only when the folder as a whole is unusable."""
+    """Load a content folder; a notice that fails is skipped and named in ``Content.errors``.
+
+    Raises:
+        ContentError: the folder as a whole is unusable (missing, ``content.toml`` or
+            ``catalogue.toml`` unreadable or invalid).
+    """
     root = Path(root)
     if not root.is_dir():
         raise ContentError(root, "content folder not found")

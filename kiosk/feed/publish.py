@@ -64,7 +64,12 @@ def signers_for(repo: FeedRepo, keydirs: Sequence[Path]) -> RoleSigners:
 
 def publish(content_dir: Path, feed_dir: Path, keydirs: Sequence[Path], now: dt.datetime,
             expires_days: int = 30) -> PublishResult:
-    """Sign the content folder as the next version of the feed."""
+    """Sign the content folder as the next version of the feed.
+
+    Raises:
+        FeedPublishError: the content, the keys or the feed refused publishing (the message says
+            which file and what to do); the feed on disk is left as it was.
+    """
     feed_dir = Path(feed_dir)
     name = feed_dir.name
     if not 1 <= expires_days <= 366:

@@ -85,10 +85,19 @@ class _PollFetcher(FetcherInterface):
 
 def sync_feed(source: FeedSource, store: Store, fetcher: FetcherInterface | None = None,
               clock: WallClock | None = None, lock_wait: float = 0.0) -> SyncResult:
-    """Bring ``store`` up to date with ``source``; raises a :class:`FeedError` on any failure.
+    """Bring ``store`` up to date with ``source``.
 
-    ``lock_wait``: seconds to wait for another sync holding the store (then FeedBusyError).  A
-    failed sync leaves the store as it was: images it already verified are removed again.
+    ``lock_wait``: seconds to wait for another sync holding the store.  A failed sync leaves the
+    store as it was: images it already verified are removed again.
+
+    Raises:
+        FeedRefusedError: the feed served data that must not be shown (tampered, rolled back,
+            expired, wrongly signed, too big, an invalid bundle); retrying does not help.
+        FeedFetchError: the feed could not be reached or read; retry later.
+        FeedClockError: the device clock is before a time already seen signed.
+        FeedBusyError: another sync or a USB import holds the store for longer than ``lock_wait``.
+        FeedStoreError: the state directory cannot be written or read.
+        FeedConfigError: the source is badly configured (its trusted root, its URL).
     """
     clock = clock or UtcClock()
     poll = _PollFetcher(fetcher or make_fetcher(source))

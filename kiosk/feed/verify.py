@@ -35,7 +35,11 @@ class VerifyReport:
 
 
 def verify_feed(feed_dir: Path, root_json: Path, clock: WallClock | None = None) -> VerifyReport:
-    """Sync ``feed_dir`` into a throw-away store with the screen's code; raise FeedError when refused."""
+    """Sync ``feed_dir`` into a throw-away store with the screen's own code.
+
+    Raises:
+        FeedError: what a screen would refuse, as :func:`~kiosk.feed.sync.sync_feed` raises it.
+    """
     feed_dir = Path(feed_dir).resolve()
     clock = clock or UtcClock()
     name = "verify"

@@ -25,6 +25,7 @@ from kiosk import fsutil
 from kiosk.clock import WallClock
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
+from kiosk.usb.errors import UsbError
 from kiosk.usb.events import FeedOutcome, Outcome
 from kiosk.usb.importer import UsbImporter
 from kiosk.usb.plan import PlanError, read_plan, root_chain
@@ -35,11 +36,9 @@ OLD_PREFIX = ".kiosk-feed-old-"
 SLACK = 256 * 1024  # directory entries, FAT long names
 
 
-class UsbError(Exception):
-    """Export refused or failed; the message says what to do."""
-
-
 class UsbSpaceError(UsbError):
+    """The stick has no room for the feed."""
+
     def __init__(self, dest: Path, needed: int, free: int) -> None:
         self.needed, self.free = needed, free
         super().__init__(f"{dest} has {mb(free)} free but the feed needs {mb(needed)}: free {mb(needed - free)} "
@@ -94,7 +93,14 @@ def space_needed(files: dict[str, int], cluster: int) -> int:
 
 def export_feed(feed_dir: Path, dest: Path, root_json: Path | None = None,
                 clock: WallClock | None = None) -> ExportResult:
-    """Copy, swap in, fsync and verify; raises UsbError (UsbSpaceError without room)."""
+    """Copy, swap in, fsync and verify.
+
+    Raises:
+        UsbSpaceError: the stick has no room for the feed.
+        UsbError: ``dest`` or ``feed_dir`` is not usable, or the copy does not verify (the message
+            says what to do); a partial copy is removed.
+        OSError: the stick could not be written.
+    """
     feed_dir, dest = Path(feed_dir), Path(dest)
     if not dest.is_dir():
         raise UsbError(f"{dest} is not a folder: pass the mounted stick, e.g. /media/$USER/STICK")
@@ -124,7 +130,10 @@ def export_feed(feed_dir: Path, dest: Path, root_json: Path | None = None,
 
 
 def verify_stick(volume: Path, root_json: Path, clock: WallClock | None = None) -> FeedOutcome:
-    """Import ``volume/kiosk-feed`` as a screen trusting ``root_json`` would, into a throw-away store."""
+    """Import ``volume/kiosk-feed`` as a screen trusting ``root_json`` would, into a throw-away store.
+
+    Never raises for a bad stick: the outcome says what a screen would do (accepted, refused, why).
+    """
     source = FeedSource(name="verify", url=Path(volume).resolve().as_uri(), root_path=Path(root_json))
     with tempfile.TemporaryDirectory(prefix="kiosk-usb-verify-") as state:
         importer = UsbImporter([source], Store(Path(state)), device_id="export", clock=clock,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.feed.bundle import MANIFEST_TARGET
+from kiosk.usb.errors import UsbError
 from kiosk.usb.fetcher import metadata_caps
 from kiosk.usb.safefs import TooLargeError, UnsafePathError, split_rel
 
@@ -23,7 +24,7 @@ Reader = Callable[[str, int], bytes]  # (path inside the feed tree, cap) -> byte
 MAX_ROOTS = 1000
 
 
-class PlanError(ValueError):
+class PlanError(UsbError, ValueError):
     """The metadata needed for a plan is missing, too big or not what the feed layer writes.
 
     ``incomplete``: a file is missing, shorter than the metadata pointing to it says, or cut off
@@ -77,7 +78,11 @@ class StickPlan:
 
 
 def read_plan(read: Reader) -> StickPlan:
-    """Walk timestamp → snapshot → targets of the current version; raises PlanError."""
+    """Walk timestamp → snapshot → targets of the current version.
+
+    Raises:
+        PlanError: a file is missing, too big, cut off or not what the feed layer writes.
+    """
     caps = metadata_caps()
     timestamp_bytes = _read(read, "metadata/timestamp.json", caps["timestamp"], None)
     snap_info = _meta(_signed(timestamp_bytes, None), "snapshot.json")

@@ -18,6 +18,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from kiosk.usb.errors import UsbError
+
 FEED_DIR = "kiosk-feed"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$")
 MAX_DEPTH = 4  # targets/images/<file> is the deepest the feed layer writes
@@ -26,15 +28,15 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-class UnsafePathError(ValueError):
+class UnsafePathError(UsbError, ValueError):
     """A name that may not be opened on a stick (``..``, hidden, odd characters, too deep)."""
 
 
-class RefusedFileError(OSError):
+class RefusedFileError(UsbError, OSError):
     """The name exists but is not a plain file or directory (symlink, FIFO, device)."""
 
 
-class TooLargeError(OSError):
+class TooLargeError(UsbError, OSError):
     """A file bigger than the cap for its kind."""
 
 
