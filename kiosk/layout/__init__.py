@@ -6,7 +6,7 @@ justification), ``tables`` and ``pages`` (placing a whole notice on pages).
 """
 
 from kiosk.layout.lines import NO_END, NO_START, break_ranges, wrap_plain
-from kiosk.layout.pages import chinese_day, layout_notice
+from kiosk.layout.pages import layout_notice
 from kiosk.layout.types import ROLES, Box, Element, ImageBox, Measure, Page, TextLine, TextStyle
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "TextLine",
     "TextStyle",
     "break_ranges",
-    "chinese_day",
     "layout_notice",
     "wrap_plain",
 ]

@@ -6,9 +6,9 @@ pages the notice at the smallest when it does not fit on one page.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
+from kiosk import strings
 from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Table
 from kiosk.layout.lines import EPS, Ctx, Memo, Unit, normalise, place_line, text_units, wrap_plain
 from kiosk.layout.tables import table_units
@@ -96,14 +96,9 @@ def _chain_heights(units: list[Unit], capacity: float) -> list[float]:
     return chains
 
 
-def chinese_day(d: dt.date) -> str:
-    """2026年10月8日 (as a notice's 落款 writes it)."""
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
 def _signature_unit(ctx: Ctx, item: Item) -> Unit:
     pitch = ctx.px * ctx.style.line_spacing
-    lines = wrap_plain(item.issuer, ctx.w, ctx.px, ctx.m) + [chinese_day(item.date)]
+    lines = wrap_plain(item.issuer, ctx.w, ctx.px, ctx.m) + [strings.chinese_day(item.date)]
     elements: list[Element] = []
     for n, text in enumerate(lines):
         cw = ctx.m.advances(text, ctx.px, False)
@@ -115,9 +110,10 @@ def _signature_unit(ctx: Ctx, item: Item) -> Unit:
 
 def _continued_unit(ctx: Ctx, title: str) -> Unit:
     px = ctx.size(ctx.style.continued_scale)
-    text = normalise(title) + "（续）"
+    text = normalise(title) + strings.CONTINUED
     if ctx.m(text, px, False) > ctx.w:  # shorten the title, keep the mark
-        text = wrap_plain(title, ctx.w - ctx.m("…（续）", px, False), px, ctx.m)[0] + "…（续）"
+        mark = "…" + strings.CONTINUED
+        text = wrap_plain(title, ctx.w - ctx.m(mark, px, False), px, ctx.m)[0] + mark
     cw = ctx.m.advances(text, px, False)
     pitch = px * ctx.style.line_spacing
     x = ctx.x0 + max(0.0, (ctx.w - sum(cw)) / 2)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk import strings
 from kiosk.config import Config
 from kiosk.content import Item, Paragraph, Table
 from kiosk.layout import wrap_plain
@@ -123,7 +124,7 @@ class LedBoard(Layer):
         p = self.palette
         self._strip = []
         for item in self.scheduler.ticker(now):
-            text = ("【紧急】" if item.urgent else "") + item.title
+            text = (strings.URGENT_MARK if item.urgent else "") + item.title
             self._strip.append(self.fonts.render(text, self.px, p.urgent if item.urgent else p.title))
         gap = self.px * 2
         self._strip_len = sum(s.get_width() + gap for s in self._strip)
@@ -134,7 +135,7 @@ class LedBoard(Layer):
         slot = self.scheduler.urgent_interrupt(now) or self.scheduler.next_slot(now)
         self._item = slot.item if slot is not None else None
         if self._item is None:
-            self._pages = [[("暂无公开内容", True)]]
+            self._pages = [[(strings.NO_CONTENT, True)]]
         else:
             self._pages = led_pages(self._item, self.rect.w, self.px, self.lines, self.fonts)
         self._page = 0

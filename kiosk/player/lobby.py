@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from kiosk import strings
 from kiosk.config import Config
 from kiosk.content import Content
 from kiosk.player.layers import Layer, Now, Rects
@@ -170,11 +171,11 @@ class Lobby(Layer):
 
     def _idle_surface(self) -> pygame.Surface:
         first = self.programme.content_of(None)
-        publisher = first.publisher.name if first else "公开栏"
+        publisher = first.publisher.name if first else strings.BOARD_NAME
         if first is not None:
             self._show_publisher(first)
         else:
-            self.header.set_publisher("信息公开栏", "", None)
+            self.header.set_publisher(strings.BOARD_TITLE, "", None)
         self.ticker.set_entries([])
         return self.slides.idle(publisher, self.config.device.id, self.config.device.site)
 

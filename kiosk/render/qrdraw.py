@@ -1,6 +1,6 @@
 """Drawing QR codes: crisp whole-pixel modules on a white quiet zone, and the loop-slide corner code.
 
-``draw_qr`` returns the code only; captions ("扫码提意见") are drawn by the caller with its font.
+``draw_qr`` returns the code only; captions (``strings.FEEDBACK_CAPTION``) are drawn by the caller with its font.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import pygame
 
+from kiosk import strings
 from kiosk.content.feedback import FeedbackUrlError
 from kiosk.content.model import Item
 from kiosk.qr import QUIET_MODULES, QrError, qr_matrix, qr_module_px, qr_size
@@ -22,7 +23,6 @@ log = logging.getLogger(__name__)
 
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
-CAPTION = "扫码提意见"
 
 Colour = tuple[int, int, int]
 RenderText = Callable[[str, int, Colour], pygame.Surface]  # FontSet.render(text, px, colour)
@@ -134,7 +134,7 @@ class LoopQr:
         fy = frame.footer[1]
         caption = None
         if self.render_text is not None:
-            caption = self.render_text(CAPTION, self.caption_px(code.get_width()), self.caption_colour)
+            caption = self.render_text(strings.FEEDBACK_CAPTION, self.caption_px(code.get_width()), self.caption_colour)
         cap_h = caption.get_height() if caption is not None else 0
         x = px + pw - code.get_width()
         y = max(py, fy - cap_h - code.get_height())

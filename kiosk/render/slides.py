@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pygame
 
+from kiosk import strings
 from kiosk.content import Category, Item
 from kiosk.layout import Page, TextStyle, layout_notice
 from kiosk.render.cache import SurfaceCache
@@ -165,7 +166,7 @@ class SlideRenderer:
         pygame.draw.rect(surface, colour, chip, border_radius=px // 3)
         surface.blit(label, label.get_rect(center=chip.center))
         group = cat.group if cat else ""
-        info = "  ".join(s for s in (group, "紧急通知" if item.urgent else "") if s)
+        info = "  ".join(s for s in (group, strings.URGENT_NOTICE if item.urgent else "") if s)
         if info:
             text = self.fonts.render(info, round(px * 0.9), self.palette.muted)
             surface.blit(text, text.get_rect(midleft=(chip.right + px, chip.centery)))
@@ -175,7 +176,8 @@ class SlideRenderer:
         if count <= 1:
             return
         x, y, w, h = self.frame.footer
-        text = self.fonts.render(f"第 {index + 1} / {count} 页", round(h * 0.6), self.palette.muted)
+        text = self.fonts.render(strings.PAGE_OF.format(page=index + 1, pages=count), round(h * 0.6),
+                                 self.palette.muted)
         surface.blit(text, text.get_rect(midright=(x + w, y + h // 2)))
         dot = max(3, h // 6)
         gap = dot * 3
@@ -211,7 +213,7 @@ class SlideRenderer:
     def _image_fallback(self, surface: pygame.Surface, rect: pygame.Rect, path: Path) -> None:
         pygame.draw.rect(surface, (220, 210, 200), rect, width=max(1, rect.w // 300), border_radius=8)
         px = max(12, min(rect.h // 6, self.style.body_px))
-        msg = self.fonts.render("图片暂时无法显示", px, self.palette.muted)
+        msg = self.fonts.render(strings.IMAGE_UNAVAILABLE, px, self.palette.muted)
         name = self.fonts.render(path.name, round(px * 0.6), self.palette.muted)
         surface.blit(msg, msg.get_rect(center=(rect.centerx, rect.centery - px // 2)))
         surface.blit(name, name.get_rect(center=(rect.centerx, rect.centery + px)))
@@ -228,9 +230,9 @@ class SlideRenderer:
         w, h = self.size
         px = round(self.short * 0.08)
         lines = [(publisher, round(px * 0.6), self.theme.colour("title"), True),
-                 ("暂无公开内容", px, self.palette.header_bg, True),
+                 (strings.NO_CONTENT, px, self.palette.header_bg, True),
                  (site, round(px * 0.45), self.palette.muted, False),
-                 (f"设备编号 {device_id}", round(px * 0.4), self.palette.muted, False)]
+                 (strings.DEVICE_NUMBER.format(device=device_id), round(px * 0.4), self.palette.muted, False)]
         y = h // 2 - px * 2
         for text, size, colour, bold in lines:
             if not text:

@@ -7,18 +7,20 @@ from collections.abc import Sequence
 
 import pygame
 
+from kiosk import strings
 from kiosk.content import Content
 from kiosk.render.fonts import FontSet
 
 
 def status_lines(device_id: str, contents: Sequence[Content], errors: Sequence[str],
                  sync: Sequence[str]) -> list[str]:
-    feeds = "  ".join(f"{c.feed}: 版本 {c.version or '本地'} {len(c.items)}条" for c in contents) or "无内容"
-    lines = [f"设备 {device_id}   {feeds}   问题 {len(errors)}"]
-    lines += [f"同步 {line}" for line in sync]
+    feeds = "  ".join(strings.STATUS_FEED.format(feed=c.feed, version=c.version or strings.STATUS_LOCAL_VERSION,
+                                                 items=len(c.items)) for c in contents) or strings.STATUS_NO_CONTENT
+    lines = [strings.STATUS_DEVICE.format(device=device_id, feeds=feeds, problems=len(errors))]
+    lines += [strings.STATUS_SYNC.format(line=line) for line in sync]
     if errors:  # the file name, field and reason matter; the folders do not
         short = re.sub(r"(?:/[^/\s:]+)+/(?=[^/\s:]+)", "", errors[-1])
-        lines.append(f"最近问题: {short[:160]}")
+        lines.append(strings.STATUS_LAST_PROBLEM.format(problem=short[:160]))
     return lines
 
 

@@ -16,14 +16,15 @@ from collections.abc import Callable
 
 import pygame
 
+from kiosk import strings
 from kiosk.content.feedback import FeedbackUrlError
 from kiosk.content.model import Category, Item
-from kiosk.layout import TextStyle, chinese_day
+from kiosk.layout import TextStyle
 from kiosk.qr import QrError, module_px_to_fit
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import RGB, FontSet
 from kiosk.render.images import ImageError, load_fitted
-from kiosk.render.qrdraw import CAPTION, QrCodes
+from kiosk.render.qrdraw import QrCodes
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.text import Theme
 from kiosk.render.zones import Palette
@@ -32,10 +33,8 @@ from kiosk.touch.targets import Geometry, Rect, detail_regions
 
 log = logging.getLogger(__name__)
 
-LABELS = {"back": "返回", "home": "首页", "large": "大字", "prev": "上一页", "next": "下一页"}
-HINTS = {Screen.HOME: "请点击要查看的类别", Screen.LIST: "请点击要查看的公开事项",
-         Screen.DETAIL: "点“上一页”“下一页”或左右滑动翻页"}
-REQUEST_CAPTION = "扫码申请公开"
+LABELS = strings.BUTTONS
+HINTS = {Screen.HOME: strings.HINT_HOME, Screen.LIST: strings.HINT_LIST, Screen.DETAIL: strings.HINT_DETAIL}
 LARGE_SCALE = 1.4
 UrlFor = Callable[[Item], str | None]
 
@@ -162,7 +161,8 @@ class TouchRenderer:
         if view.banner is None:
             self._label(canvas, HINTS.get(view.screen, ""), regions["strip"], round(self._px * 0.8), c.muted)
         if view.pages > 1:
-            self._label(canvas, f"第 {view.page + 1} / {view.pages} 页", regions["indicator"], self._px, c.ink)
+            self._label(canvas, strings.PAGE_OF.format(page=view.page + 1, pages=view.pages), regions["indicator"],
+                        self._px, c.ink)
         y = regions["strip"][1] - self.geom.margin // 2
         pygame.draw.line(canvas, c.rule, (0, y), (canvas.get_width(), y), 2)
 
@@ -176,14 +176,14 @@ class TouchRenderer:
 
     def _draw_list(self, canvas: pygame.Surface, view: View) -> None:
         if not view.items:
-            self._label(canvas, "本类暂无当前公开事项", view.layout.regions["content"], self._px, self.colours.muted)
+            self._label(canvas, strings.EMPTY_CATEGORY, view.layout.regions["content"], self._px, self.colours.muted)
 
     def _draw_detail(self, canvas: pygame.Surface, view: View) -> None:
         item, regions = view.item, view.layout.regions
         if item is None:
             return
         canvas.blit(self.slides[view.large_text].slide(item, view.page), regions["page"][:2])
-        sources = [(self.url_for, CAPTION), (self.request_url_for, REQUEST_CAPTION)]
+        sources = [(self.url_for, strings.FEEDBACK_CAPTION), (self.request_url_for, strings.REQUEST_CAPTION)]
         for n, (url_for, caption) in enumerate(sources):
             if url_for is not None and f"qr:{n}" in regions:
                 self._draw_code(canvas, item, url_for, regions[f"qr:{n}"], regions[f"caption:{n}"], caption)
@@ -215,8 +215,8 @@ class TouchRenderer:
             fill = self.colours.pressed if pressed else self.colours.accent
             ink = self.colours.ink if pressed else self.colours.accent_fg
             pygame.draw.rect(canvas, fill, rect, border_radius=self.geom.margin)
-            text = f"紧急通知：{view.banner.title}"
-            self._label(canvas, "点此查看 ›", rect.inflate(-self._px, 0), self._px, ink, True, "right")
+            text = strings.URGENT_BANNER.format(title=view.banner.title)
+            self._label(canvas, strings.URGENT_BANNER_ACTION, rect.inflate(-self._px, 0), self._px, ink, True, "right")
             body = pygame.Rect(rect.x + self._px // 2, rect.y, rect.w - self._px * 6, rect.h)
             self._label(canvas, text, body, self._px, ink, True, "left")
         elif name == "image" and pressed:
@@ -256,9 +256,10 @@ class TouchRenderer:
         self._label(canvas, tile.shelf.category.name, name_rect, self._px, c.ink, True, "left")
         count_rect = (inner.x, inner.y + inner.h * 55 // 100, inner.w, inner.h * 45 // 100)
         if tile.count:
-            self._label(canvas, f"{tile.count} 条", count_rect, self._px, c.accent, True, "right")
+            self._label(canvas, strings.TILE_COUNT.format(count=tile.count), count_rect, self._px, c.accent, True,
+                        "right")
         else:
-            self._label(canvas, "暂无", count_rect, round(self._px * 0.85), c.muted, False, "right")
+            self._label(canvas, strings.TILE_EMPTY, count_rect, round(self._px * 0.85), c.muted, False, "right")
 
     def _row(self, canvas: pygame.Surface, rect: pygame.Rect, item: Item, pressed: bool) -> None:
         c, m, px = self.colours, self.geom.margin, self._px
@@ -266,13 +267,13 @@ class TouchRenderer:
         pygame.draw.rect(canvas, c.rule, rect, width=2, border_radius=m)
         x = rect.x + m
         if item.urgent:
-            chip = self._text("紧急", round(px * 0.8), c.accent_fg, True)
+            chip = self._text(strings.URGENT_CHIP, round(px * 0.8), c.accent_fg, True)
             box = chip.get_rect(topleft=(x, rect.y + m)).inflate(m, m // 2)
             pygame.draw.rect(canvas, c.accent, box, border_radius=m // 2)
             canvas.blit(chip, chip.get_rect(center=box.center))
             x = box.right + m
         self._label(canvas, item.title, (x, rect.y + m // 2, rect.right - x - m, rect.h // 2), px, c.ink, True, "left")
-        meta = f"{chinese_day(item.date)}    {item.issuer}"
+        meta = f"{strings.chinese_day(item.date)}    {item.issuer}"
         self._label(canvas, meta, (rect.x + m, rect.y + rect.h // 2, rect.w - 2 * m, rect.h // 2 - m // 2),
                     round(px * 0.8), c.muted, False, "left")
 
@@ -290,13 +291,13 @@ class TouchRenderer:
         if picture is not None:
             canvas.blit(picture, picture.get_rect(center=canvas.get_rect().center))
         else:
-            self._label(canvas, "图片暂时无法显示", (0, 0, *canvas.get_size()), self._px, (230, 230, 230))
+            self._label(canvas, strings.IMAGE_UNAVAILABLE, (0, 0, *canvas.get_size()), self._px, (230, 230, 230))
         m, t = self.geom.margin, self.geom.target
         back = pygame.Rect(m, m, self.geom.button_w, t)
         pygame.draw.rect(canvas, self.colours.accent, back, border_radius=m)
         self._label(canvas, LABELS["back"], back, round(self._px * 1.05), self.colours.accent_fg, True)
         w, h = canvas.get_size()
-        hint = self._text("点击任意处返回", round(self._px * 0.8), (240, 240, 240))
+        hint = self._text(strings.IMAGE_CLOSE_HINT, round(self._px * 0.8), (240, 240, 240))
         where = hint.get_rect(midbottom=(w // 2, h - m))
         pygame.draw.rect(canvas, (0, 0, 0), where.inflate(2 * m, m), border_radius=m)
         canvas.blit(hint, where)
@@ -312,7 +313,7 @@ class TouchRenderer:
         box.center = (w // 2, h // 2)
         pygame.draw.rect(canvas, self.colours.card, box, border_radius=self.geom.margin)
         pygame.draw.rect(canvas, self.colours.accent, box, width=4, border_radius=self.geom.margin)
-        self._label(canvas, f"{seconds} 秒后返回", (box.x, box.y + px // 2, box.w, px * 2), px, self.colours.accent,
-                    bold=True)
-        self._label(canvas, "点击屏幕继续浏览", (box.x, box.y + px * 2 + px // 3, box.w, px), round(px * 0.55),
+        self._label(canvas, strings.COUNTDOWN.format(seconds=seconds), (box.x, box.y + px // 2, box.w, px * 2), px,
+                    self.colours.accent, bold=True)
+        self._label(canvas, strings.COUNTDOWN_HINT, (box.x, box.y + px * 2 + px // 3, box.w, px), round(px * 0.55),
                     self.colours.ink)

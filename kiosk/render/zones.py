@@ -15,19 +15,18 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.layout import chinese_day
+from kiosk import strings
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Rect
 from kiosk.render.images import ImageError, load_small
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS = "一二三四五六日"
 RGB = tuple[int, int, int]
 
 
 def chinese_date(day: dt.date) -> str:
-    return f"{chinese_day(day)} 星期{WEEKDAYS[day.weekday()]}"
+    return strings.chinese_date_with_weekday(day)
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ class Ticker:
 
     def _render_entry(self, entry: TickerEntry) -> pygame.Surface:
         p = self.palette
-        mark = "【紧急】" if entry.urgent else "◆ "
+        mark = strings.URGENT_MARK if entry.urgent else strings.TICKER_BULLET
         colour = p.ticker_urgent if entry.urgent else p.ticker_fg
         return self.fonts.render(mark + entry.text, self.px, colour, bold=entry.urgent)
 

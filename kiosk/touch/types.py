@@ -8,11 +8,12 @@ import enum
 import math
 from dataclasses import dataclass
 
+from kiosk import strings
 from kiosk.content.model import Item
 from kiosk.touch.library import CategoryRef, Tile
 from kiosk.touch.targets import HomeRow, Layout
 
-HOME_TITLE = "公开目录"
+HOME_TITLE = strings.HOME_TITLE
 
 
 class NavigationError(ValueError):

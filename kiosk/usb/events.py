@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from kiosk import strings
+
 
 class Outcome(enum.Enum):
     """Why a stick was (not) imported; ``value`` is the word written to the report file."""
@@ -37,19 +39,7 @@ class Outcome(enum.Enum):
         return _REASONS[self]
 
 
-_REASONS = MappingProxyType({
-    Outcome.ACCEPTED: "更新成功",
-    Outcome.UP_TO_DATE: "已是最新版本",
-    Outcome.BAD_SIGNATURE: "签名无效",
-    Outcome.ROLLBACK: "内容比当前旧",
-    Outcome.INCOMPLETE: "文件不完整",
-    Outcome.DAMAGED: "文件已损坏",
-    Outcome.NOT_OURS: "不是本设备的内容源",
-    Outcome.EXPIRED: "内容已过期，请发布单位重新发布",
-    Outcome.CLOCK: "设备时间不对，请校准时间",
-    Outcome.BUSY: "设备正在联网更新，请稍后重新插入U盘",
-    Outcome.DEVICE: "设备存储出错",
-})
+_REASONS = MappingProxyType({outcome: strings.USB_REASONS[outcome.value] for outcome in Outcome})
 
 
 @dataclass(frozen=True)
@@ -67,10 +57,10 @@ class FeedOutcome:
     def message(self) -> str:
         """One line for the overlay, e.g. 更新成功：版本 3，共 12 条公开内容."""
         if self.outcome is Outcome.ACCEPTED:
-            return f"更新成功：版本 {self.version_after}，共 {self.items or 0} 条公开内容"
+            return strings.USB_UPDATED.format(version=self.version_after, items=self.items or 0)
         if self.outcome is Outcome.UP_TO_DATE:
             return self.outcome.reason
-        return f"未更新：{self.outcome.reason}"
+        return strings.USB_NOT_UPDATED.format(reason=self.outcome.reason)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 
+from kiosk import strings
 from kiosk.usb.events import (
     StickDetected,
     StickDone,
@@ -19,8 +20,8 @@ from kiosk.usb.events import (
     UsbEvent,
 )
 
-PULL_OUT = "可以拔出U盘"
-PLEASE_WAIT = "请稍候，不要拔出U盘"
+PULL_OUT = strings.USB_PULL_OUT
+PLEASE_WAIT = strings.USB_PLEASE_WAIT
 
 
 class Tone(enum.Enum):
@@ -51,11 +52,11 @@ class UsbPanel:
 
     def apply(self, event: UsbEvent, mono: float) -> UsbPanel:
         if isinstance(event, StickDetected):
-            return replace(self, shown=PanelView("检测到U盘…", PLEASE_WAIT), hide_at=None, done=False)
+            return replace(self, shown=PanelView(strings.USB_DETECTED, PLEASE_WAIT), hide_at=None, done=False)
         if isinstance(event, StickProgress):
             if self.done:
                 return self
-            return replace(self, shown=PanelView(f"正在校验 {event.percent}%", PLEASE_WAIT,
+            return replace(self, shown=PanelView(strings.USB_VERIFYING.format(percent=event.percent), PLEASE_WAIT,
                                                  progress=event.percent / 100))
         if isinstance(event, StickResult):
             tone = Tone.OK if event.result.outcome.accepted else Tone.REFUSED

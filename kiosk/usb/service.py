@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk import strings
 from kiosk.clock import WallClock
 from kiosk.feed.source import FeedSource
 from kiosk.feed.store import Store
@@ -71,4 +72,4 @@ class UsbService:
 
     def status_lines(self) -> list[str]:
         """For the technician status line: the last stick results."""
-        return [f"U盘 {r.feed or '-'}: {r.message}" for r in self.last_results[-2:]]
+        return [strings.USB_STATUS.format(feed=r.feed or "-", message=r.message) for r in self.last_results[-2:]]
