@@ -13,7 +13,10 @@ OFFICE_DIR ?= office-demo
 # servers and browser the tests start themselves (Debian packages)
 TEST_DEBS := chromium chromium-driver postgresql nginx-light
 
-.PHONY: demo test setup system-deps test-debs lint bench clean office
+# what bench/bench_screen.py starts: a real X server without a GPU and the browser it compares with
+BENCH_DEBS := xvfb chromium
+
+.PHONY: demo test setup system-deps test-debs bench-debs lint bench bench-screen clean office
 
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -28,6 +31,13 @@ test-debs:
 	  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v nginx >/dev/null \
 	     || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS) >/dev/null; \
+	  fi; \
+	fi
+
+bench-debs:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  if ! command -v Xvfb >/dev/null || ! command -v chromium >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BENCH_DEBS) >/dev/null; \
 	  fi; \
 	fi
 
@@ -60,11 +70,18 @@ office: setup
 	@if [ ! -f $(OFFICE_DIR)/office.toml ]; then $(BIN)/kiosk office init $(OFFICE_DIR); fi
 	$(BIN)/kiosk office serve $(OFFICE_DIR) --host 127.0.0.1 --port 8080
 
-bench: setup
+# make bench: every benchmark, the new ones in a short form (~30 min on 2 shared cores); the figures of a report
+# come from the long forms in README.md (Benchmarks)
+bench: setup bench-debs
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_render.py
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_touch.py
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_led.py
-	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_screen.py --seconds 15 --repeat 1 --soak 60
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_scale.py --seconds 30 --touch-runs 1
+	$(BIN)/python bench/bench_sync.py --runs 1
+
+bench-screen: setup bench-debs
+	$(BIN)/python bench/bench_screen.py --seconds 30 --repeat 3 --soak 600
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
