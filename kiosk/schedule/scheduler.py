@@ -18,6 +18,11 @@ Rules (see also ``playlists/default.toml``):
   playlist): each is shown once as an interruption as soon as it is visible, then one urgent item
   (round robin) after every ``urgent_every`` regular slots.  They do not also play in the
   regular cycle.
+
+Cost: what is visible changes only when content is replaced or an item's publish window opens or
+closes, so the visible items, the urgent lane, the ticker and each playlist's cycle are computed
+once per such *epoch* (with the instant it ends) and reused by every slot until then: a slide
+change with 3,000 notices does not filter or sort them again.
 """
 
 from __future__ import annotations
@@ -106,15 +111,51 @@ class _Position:
     last: str | None = None
     cycle: tuple[str, ...] = ()
 
-    def next_index(self, keys: Sequence[str]) -> int:
-        if self.last in keys:
-            return (keys.index(self.last) + 1) % len(keys)
+    def next_index(self, keys: Sequence[str], index: dict[str, int] | None = None) -> int:
+        index = index if index is not None else {k: i for i, k in enumerate(keys)}
+        if self.last is not None and self.last in index:
+            return (index[self.last] + 1) % len(keys)
         if self.last in self.cycle:  # the last item went away: carry on with the one after it
             after = self.cycle[self.cycle.index(self.last) + 1:]
             for key in after:
-                if key in keys:
-                    return keys.index(key)
+                if key in index:
+                    return index[key]
         return 0
+
+
+@dataclass(frozen=True)
+class _Cycled:
+    """A cycle with its keys and their positions (made once per epoch, used by every slot)."""
+
+    pairs: _Cycle
+    keys: tuple[str, ...]
+    index: dict[str, int]
+
+    @classmethod
+    def of(cls, pairs: _Cycle) -> _Cycled:
+        keys = tuple(item.key for item, _ in pairs)
+        return cls(pairs, keys, {k: i for i, k in enumerate(keys)})
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+
+@dataclass
+class _Epoch:
+    """The visible items from ``start`` until ``until`` (None: no window opens or closes later),
+    and what is derived from them (cycles by playlist and active entries, urgent lane, ticker)."""
+
+    start: dt.datetime
+    until: dt.datetime | None
+    items: list[Item]  # read-only: callers get copies
+    regular: list[Item] | None = None
+    urgent: list[Item] | None = None
+    ticker: list[Item] | None = None
+    fallback: _Cycled | None = None
+    cycles: dict[tuple[str, tuple[bool, ...]], _Cycled] = field(default_factory=dict)
+
+    def covers(self, now: dt.datetime) -> bool:
+        return self.start <= now and (self.until is None or now < self.until)
 
 
 @dataclass
@@ -145,6 +186,7 @@ class Scheduler:
         self._playlists: tuple[Playlist, ...] = ()
         self._positions: dict[str, _Position] = {}
         self._lane = _Lane()
+        self._epoch: _Epoch | None = None
         self.replace_content(contents, playlists)
 
     # -------------------------------------------------------------------------- public
@@ -161,22 +203,49 @@ class Scheduler:
             self._positions = {n: p for n, p in self._positions.items() if n in names}
         present = {(it.key, it.show_from) for it in self._items}
         self._lane.interrupted &= present
+        self._epoch = None
 
     def next_slot(self, now: dt.datetime) -> Slot | None:
         """The next item to show, or None when nothing at all is visible."""
-        visible = self.current_items(now)
-        interrupt = self._take_interrupt(visible, now)
+        choice = self._choose(now)
+        if choice is None:
+            return None
+        item, entry, playlist, interrupt = choice
+        slot = self._slot(item, now, entry, playlist, interrupt)
+        if interrupt:
+            self._lane.showing = (now, now + dt.timedelta(seconds=slot.total))
+        return slot
+
+    def upcoming(self, now: dt.datetime, count: int) -> list[Item]:
+        """The next ``count`` items ``next_slot`` would give at ``now`` if nothing changed, without
+        taking them (nor asking for their page counts): what to prepare ahead."""
+        ahead = Scheduler.__new__(Scheduler)
+        ahead.__dict__.update(self.__dict__)
+        ahead._positions = {n: _Position(p.last, p.cycle) for n, p in self._positions.items()}
+        lane = self._lane
+        ahead._lane = _Lane(lane.last, lane.since, set(lane.interrupted), lane.showing)
+        out: list[Item] = []
+        for _ in range(count):
+            choice = ahead._choose(now)
+            if choice is None:
+                break
+            out.append(choice[0])
+        return out
+
+    def _choose(self, now: dt.datetime) -> tuple[Item, Entry, str, bool] | None:
+        """(item, entry, playlist, interrupt) of the next slot; advances the positions."""
+        interrupt = self._take_interrupt(now)
         if interrupt is not None:
-            return interrupt
+            return interrupt, _ANY, URGENT, True
         self._lane.showing = None
-        name, cycle, every = self._active(visible, now)
+        name, cycle, every = self._active(now)
         if self._lane.since >= every or not cycle:
-            urgent = self._next_urgent(visible, now)
+            urgent = self._next_urgent(now)
             if urgent is not None or not cycle:
-                return urgent
+                return (urgent, _ANY, URGENT, False) if urgent is not None else None
         item, entry = self._step(name, cycle)
         self._lane.since += 1
-        return self._slot(item, now, entry, name)
+        return item, entry, name, False
 
     def urgent_interrupt(self, now: dt.datetime) -> Slot | None:
         """An urgent item not yet shown as an interruption, to cut the current slide for.
@@ -187,44 +256,94 @@ class Scheduler:
         showing = self._lane.showing
         if showing is not None and showing[0] <= now < showing[1]:
             return None
-        return self._take_interrupt(self.current_items(now), now)
+        item = self._take_interrupt(now)
+        if item is None:
+            return None
+        slot = self._slot(item, now, interrupt=True)
+        self._lane.showing = (now, now + dt.timedelta(seconds=slot.total))
+        return slot
 
     def ticker(self, now: dt.datetime) -> list[Item]:
         """Visible urgent items first, then the latest ``ticker_latest`` other items."""
-        visible = self.current_items(now)
-        latest = newest_first(it for it in visible if not it.urgent)
-        return _urgent_items(visible) + latest[: self._settings.ticker_latest]
+        epoch = self._epoch_at(now)
+        if epoch.ticker is None:
+            latest = newest_first(self._regular(epoch))
+            epoch.ticker = self._urgent(epoch) + latest[: self._settings.ticker_latest]
+        return list(epoch.ticker)
+
+    def ticker_until(self, now: dt.datetime) -> dt.datetime | None:
+        """Until when ``ticker(now)`` (and everything visible) stays the same for this content."""
+        return self._epoch_at(now).until
 
     def current_items(self, now: dt.datetime) -> list[Item]:
         """Every visible item, in catalogue order (content by content, newest first)."""
-        audience = self._settings.audience
-        return [it for it in self._items if it.valid_at(now) and it.audience.visible_on(audience)]
+        return list(self._epoch_at(now).items)
 
     def category_counts(self, now: dt.datetime) -> dict[str, int]:
         """Category id -> visible items, every catalogue category included (0 = nothing current)."""
         counts = {c.id: 0 for content in self._contents for c in content.catalogue.ordered()}
-        for item in self.current_items(now):
+        for item in self._epoch_at(now).items:
             counts[item.category] = counts.get(item.category, 0) + 1
         return counts
 
+    # -------------------------------------------------------------------------- epochs
+
+    def _epoch_at(self, now: dt.datetime) -> _Epoch:
+        """The visible items at ``now``, computed again only when a publish window opened or
+        closed since (or the clock went back, or the content changed)."""
+        epoch = self._epoch
+        if epoch is not None and epoch.covers(now):
+            return epoch
+        audience = self._settings.audience
+        visible: list[Item] = []
+        until: dt.datetime | None = None
+        for it in self._items:
+            if not it.audience.visible_on(audience):
+                continue
+            if it.valid_at(now):
+                visible.append(it)
+                edge = it.show_until
+            else:
+                edge = it.show_from if it.show_from > now else None
+            if edge is not None and (until is None or edge < until):
+                until = edge
+        self._epoch = _Epoch(now, until, visible)
+        return self._epoch
+
+    @staticmethod
+    def _urgent(epoch: _Epoch) -> list[Item]:
+        if epoch.urgent is None:
+            epoch.urgent = _urgent_items(epoch.items)
+        return epoch.urgent
+
     # -------------------------------------------------------------------------- regular
 
-    def _active(self, visible: list[Item], now: dt.datetime) -> tuple[str, _Cycle, int]:
+    def _active(self, now: dt.datetime) -> tuple[str, _Cycled, int]:
         """Name, cycle and urgent_every of the playlist that plays at ``now``."""
-        regular = [it for it in visible if not it.urgent]
+        epoch = self._epoch_at(now)
         every = self._settings.urgent_every
         for playlist in self._playlists:
             if playlist.active_at(now):
-                cycle = _cycle(playlist, regular, now)
+                key = (playlist.name, tuple(entry.active_at(now) for entry in playlist.entries))
+                cycle = epoch.cycles.get(key)
+                if cycle is None:
+                    cycle = epoch.cycles[key] = _Cycled.of(_cycle(playlist, self._regular(epoch), now))
                 if cycle:
                     return playlist.name, cycle, playlist.urgent_every or every
-        return FALLBACK, [(it, _ANY) for it in regular], every
+        if epoch.fallback is None:
+            epoch.fallback = _Cycled.of([(it, _ANY) for it in self._regular(epoch)])
+        return FALLBACK, epoch.fallback, every
 
-    def _step(self, name: str, cycle: _Cycle) -> tuple[Item, Entry]:
+    @staticmethod
+    def _regular(epoch: _Epoch) -> list[Item]:
+        if epoch.regular is None:
+            epoch.regular = [it for it in epoch.items if not it.urgent]
+        return epoch.regular
+
+    def _step(self, name: str, cycle: _Cycled) -> tuple[Item, Entry]:
         position = self._positions.setdefault(name, _Position())
-        keys = tuple(item.key for item, _ in cycle)
-        chosen = cycle[position.next_index(keys)]
-        position.last, position.cycle = chosen[0].key, keys
+        chosen = cycle.pairs[position.next_index(cycle.keys, cycle.index)]
+        position.last, position.cycle = chosen[0].key, cycle.keys
         return chosen
 
     def _slot(
@@ -240,25 +359,23 @@ class Scheduler:
 
     # -------------------------------------------------------------------------- urgent
 
-    def _take_interrupt(self, visible: list[Item], now: dt.datetime) -> Slot | None:
+    def _take_interrupt(self, now: dt.datetime) -> Item | None:
         lane = self._lane
-        for item in _urgent_items(visible):
+        for item in self._urgent(self._epoch_at(now)):
             if (item.key, item.show_from) not in lane.interrupted:
                 lane.interrupted.add((item.key, item.show_from))
                 lane.last, lane.since = item.key, 0
-                slot = self._slot(item, now, interrupt=True)
-                lane.showing = (now, now + dt.timedelta(seconds=slot.total))
-                return slot
+                return item
         return None
 
-    def _next_urgent(self, visible: list[Item], now: dt.datetime) -> Slot | None:
-        urgent = _urgent_items(visible)
+    def _next_urgent(self, now: dt.datetime) -> Item | None:
+        urgent = self._urgent(self._epoch_at(now))
         if not urgent:
             return None
         keys = [it.key for it in urgent]
         i = (keys.index(self._lane.last) + 1) % len(keys) if self._lane.last in keys else 0
         self._lane.last, self._lane.since = keys[i], 0
-        return self._slot(urgent[i], now)
+        return urgent[i]
 
 
 def _clip(durations: tuple[float, ...], item: Item, now: dt.datetime) -> tuple[float, ...]:
