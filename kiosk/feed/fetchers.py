@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import requests
+import requests.adapters
 import urllib3
 from tuf.api import exceptions
 from tuf.ngclient.fetcher import FetcherInterface
@@ -29,17 +30,24 @@ class RequestsFetcher(FetcherInterface):
 
     def __init__(self, *, connect_timeout: float = 10.0, read_timeout: float = 30.0,
                  transfer_timeout: float = 600.0, max_bytes: int = 1 << 30,
-                 session: requests.Session | None = None, user_agent: str = "kiosk-feed/1") -> None:
+                 session: requests.Session | None = None, user_agent: str = "kiosk-feed/1",
+                 connections: int = 10) -> None:
         self.timeout = (connect_timeout, read_timeout)
         self.transfer_timeout = transfer_timeout
         self.max_bytes = max_bytes
-        self.session = session or requests.Session()
+        if session is None:  # kept-alive connections per host: as many as downloads run at once
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(1, connections))
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
         self.session.headers["User-Agent"] = user_agent
 
     @classmethod
     def for_source(cls, source: FeedSource) -> RequestsFetcher:
         return cls(connect_timeout=source.connect_timeout, read_timeout=source.read_timeout,
-                   transfer_timeout=source.transfer_timeout, max_bytes=source.max_bytes)
+                   transfer_timeout=source.transfer_timeout, max_bytes=source.max_bytes,
+                   connections=max(source.parallel, 2))
 
     def close(self) -> None:
         self.session.close()
@@ -56,7 +64,7 @@ class RequestsFetcher(FetcherInterface):
         except requests.RequestException as e:
             raise exceptions.DownloadError(f"cannot reach {url}: {e}") from e
         if response.status_code >= 400:
-            response.close()
+            _finish_error(response)
             raise exceptions.DownloadHTTPError(url, response.status_code)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
@@ -82,6 +90,18 @@ class RequestsFetcher(FetcherInterface):
             raise exceptions.DownloadError(f"{url}: transfer failed: {e}") from e
         finally:
             response.close()
+
+
+def _finish_error(response: requests.Response, small: int = 16384) -> None:
+    """Read a short error page (the 404 of every root probe) so its kept-alive connection serves the
+    next request; anything longer or broken: close the connection instead."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) <= small:
+        try:
+            response.raw.read(int(declared), decode_content=False)  # the whole body: back to the pool
+        except (urllib3.exceptions.HTTPError, OSError):
+            pass
+    response.close()
 
 
 class DirectoryFetcher(FetcherInterface):

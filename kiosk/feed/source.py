@@ -32,6 +32,7 @@ class FeedSource:
     read_timeout: float = 30.0  # seconds of silence allowed while reading
     transfer_timeout: float = 600.0  # seconds for one whole file
     max_bytes: int = 1 << 30  # one sync downloads at most this much (and no file is larger)
+    parallel: int = 4  # images downloaded at once (over one kept-alive connection each)
 
     def __post_init__(self) -> None:
         if not _FEED_NAME.match(self.name):
@@ -49,6 +50,9 @@ class FeedSource:
         if min(self.connect_timeout, self.read_timeout, self.transfer_timeout) <= 0 or self.max_bytes <= 0:
             raise FeedConfigError(self.name, "timeouts and max_bytes must be > 0",
                                   "fix the feed limits in the device config")
+        if not isinstance(self.parallel, int) or not 1 <= self.parallel <= 16:
+            raise FeedConfigError(self.name, f"parallel must be a whole number from 1 to 16, got {self.parallel!r}",
+                                  "use e.g. parallel = 4 (downloads at once)")
         object.__setattr__(self, "root_path", Path(self.root_path))
 
     @property

@@ -133,8 +133,11 @@ class Store:
         os.close(fd)
         return Path(tmp)
 
-    def add_object(self, tmp: Path, sha256: str) -> None:
-        """Move a verified download into place under its hash (durably)."""
+    def add_object(self, tmp: Path, sha256: str, sync_dir: bool = True) -> None:
+        """Move a verified download into place under its hash (durably).
+
+        ``sync_dir=False``: the caller adds several and calls :meth:`sync_objects` once after.
+        """
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -142,6 +145,11 @@ class Store:
             os.close(fd)
         os.chmod(tmp, 0o444)
         os.replace(tmp, self.object_path(sha256))
+        if sync_dir:
+            self.sync_objects()
+
+    def sync_objects(self) -> None:
+        """Make the objects added so far durable under their names."""
         fsutil.fsync_dir(self.objects)
 
     def materialize(self, feed: str, version: int, manifest: Manifest, manifest_bytes: bytes) -> Path:
@@ -166,13 +174,14 @@ class Store:
         return final
 
     def _fill(self, folder: Path, manifest: Manifest, manifest_bytes: bytes) -> None:
+        made: set[Path] = set()
         for rel, text in manifest.files.items():
             dest = _inside(folder, rel)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            _parent(dest, made)
             dest.write_bytes(text.encode("utf-8"))
         for rel, ref in manifest.images.items():
             dest = _inside(folder, rel)
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            _parent(dest, made)
             fsutil.link_or_copy(self.object_path(ref.sha256), dest)
         (folder / BUNDLE_FILE).write_bytes(manifest_bytes)
 
@@ -236,10 +245,19 @@ class Store:
 
 
 def _inside(folder: Path, rel: str) -> Path:
-    dest = (folder / rel).resolve()
-    if folder.resolve() not in dest.parents:
+    """``folder / rel``, refused if it leaves ``folder`` (the manifest's paths were checked when
+    parsed; this is the last guard).  Lexical: the fresh version folder holds no symlinks."""
+    base = os.path.normpath(folder)
+    dest = os.path.normpath(os.path.join(base, rel))
+    if not dest.startswith(base + os.sep):
         raise FeedStoreError(folder.name, f"bundle path {rel!r} leaves the version folder", "report this as a bug")
-    return dest
+    return Path(dest)
+
+
+def _parent(dest: Path, made: set[Path]) -> None:
+    if dest.parent not in made:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        made.add(dest.parent)
 
 
 def _remove_temp_files(folder: Path, prefix: str, min_age: float = 0.0) -> int:

@@ -115,6 +115,8 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle delays
+        with self.server.feed.lock:
+            self.server.feed.connections += 1
 
     def do_GET(self) -> None:  # noqa: N802
         feed = self.server.feed
@@ -154,6 +156,8 @@ class FeedServer:
         self.behaviours: dict[str, Behaviour] = {}
         self.requests: list[str] = []
         self.sent = 0
+        self.connections = 0  # TCP connections accepted
+        self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.stalled = threading.Event()
         self._server = _Server(("127.0.0.1", 0), FeedHandler)
@@ -168,6 +172,7 @@ class FeedServer:
     def reset_log(self) -> None:
         self.requests.clear()
         self.sent = 0
+        self.connections = 0
 
     def __enter__(self) -> FeedServer:
         return self
