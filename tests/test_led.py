@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-from pathlib import Path
-
-import pygame
 import pytest
 from PIL import Image
-
-from kiosk.config import LedSettings, load_config
-from kiosk.player.runner import PlayOptions, Runner
-
-AT = dt.datetime(2026, 11, 27, 10, 0)
+from pilot import Pilot, configured
 
 
-def runner(tmp_path: Path, **led: object) -> Runner:
-    cfg = load_config()
-    cfg = dataclasses.replace(cfg, led=dataclasses.replace(LedSettings(enabled=True), **led))
-    return Runner(cfg, PlayOptions(headless=True, size=(1280, 720), start=AT))
-
-
-def shot(r: Runner) -> Image.Image:
-    return Image.frombytes("RGB", r.screen.get_size(), pygame.image.tobytes(r.screen, "RGB"))
+def board(**led: object) -> Pilot:
+    """The app on an LED board (region and layout from ``led``), before its first frame."""
+    return Pilot(configured(led={"enabled": True, **led}), (1280, 720), frames=0)
 
 
 def colours(img: Image.Image, box: tuple[int, int, int, int]) -> set[tuple[int, int, int]]:
@@ -36,16 +22,11 @@ def colours(img: Image.Image, box: tuple[int, int, int, int]) -> set[tuple[int, 
     ("pages", "red", {(0, 0, 0), (255, 0, 0)}),
     ("pages", "red-green", {(0, 0, 0), (255, 0, 0), (0, 255, 0), (255, 255, 0)}),
 ])
-def test_only_region_drawn_in_palette(tmp_path: Path, layout: str, palette: str,
+def test_only_region_drawn_in_palette(layout: str, palette: str,
                                       allowed: set[tuple[int, int, int]]) -> None:
-    r = runner(tmp_path, x=64, y=32, width=384, height=96, layout=layout, palette=palette)
-    try:
-        for _ in range(240):  # 4 s: the ticker has entered the board, pages have turned
-            r.frame()
-            r.wait(None)
-        img = shot(r)
-    finally:
-        r.close()
+    with board(x=64, y=32, width=384, height=96, layout=layout, palette=palette) as p:
+        p.frames(240)  # 4 s: the ticker has entered the board, pages have turned
+        img = p.screenshot()
     region = (64, 32, 64 + 384, 32 + 96)
     inside = colours(img, region)
     assert inside <= allowed, inside - allowed  # hard-edged glyphs: no antialiasing greys
@@ -55,45 +36,37 @@ def test_only_region_drawn_in_palette(tmp_path: Path, layout: str, palette: str,
     assert colours(outside, (0, 0, 1280, 720)) == {(0, 0, 0)}
 
 
-def test_ticker_moves_whole_pixels_every_frame(tmp_path: Path) -> None:
-    r = runner(tmp_path, speed=120)  # 60 fps -> 2 px per refresh
-    try:
-        r.frame()
-        offsets = []
-        for _ in range(600):
-            r.wait(None)
-            r.frame()
-            offsets.append(r.stage.main.offset)
-    finally:
-        r.close()
-    steps = [b - a for a, b in zip(offsets, offsets[1:], strict=False) if b > a]
+def offsets(p: Pilot, frames: int) -> list[int]:
+    """The ticker's offset after each of ``frames`` frames."""
+    out = []
+    for _ in range(frames):
+        p.frames(1)
+        out.append(p.stage.main.offset)
+    return out
+
+
+def test_ticker_moves_whole_pixels_every_frame() -> None:
+    with board(speed=120) as p:  # 60 fps -> 2 px per refresh
+        p.frames(1)
+        seen = offsets(p, 600)
+    steps = [b - a for a, b in zip(seen, seen[1:], strict=False) if b > a]
     assert set(steps) == {2}
-    assert sum(1 for a, b in zip(offsets, offsets[1:], strict=False) if b < a) <= 1  # wraps at most once
+    assert sum(1 for a, b in zip(seen, seen[1:], strict=False) if b < a) <= 1  # wraps at most once
 
 
 @pytest.mark.parametrize("speed", [90, 100, 149])
-def test_ticker_moves_at_the_configured_speed(tmp_path: Path, speed: int) -> None:
+def test_ticker_moves_at_the_configured_speed(speed: int) -> None:
     """Every speed is its own (it was rounded to whole pixels per frame: 90 to 149 px/s all gave 120)."""
-    r = runner(tmp_path, speed=speed)
-    try:
-        r.frame()
-        offsets = []
-        for _ in range(301):  # 5 s at 60 fps
-            r.wait(None)
-            r.frame()
-            offsets.append(r.stage.main.offset)
-    finally:
-        r.close()
-    steps = [b - a for a, b in zip(offsets, offsets[1:], strict=False)]
+    with board(speed=speed) as p:
+        p.frames(1)
+        seen = offsets(p, 301)  # 5 s at 60 fps
+    steps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
     assert all(s >= 0 for s in steps), "the strip wrapped during the measurement"
     assert abs(sum(steps) - speed * 5) <= 1
     assert set(steps) <= {speed // 60, speed // 60 + 1}  # whole pixels, never a jump
 
 
-def test_region_outside_output_falls_back(tmp_path: Path) -> None:
-    r = runner(tmp_path, x=5000, y=5000)
-    try:
-        r.frame()
-        assert tuple(r.stage.main.rect) == (0, 0, 384, 96)
-    finally:
-        r.close()
+def test_region_outside_output_falls_back() -> None:
+    with board(x=5000, y=5000) as p:
+        p.frames(1)
+        assert tuple(p.stage.main.rect) == (0, 0, 384, 96)

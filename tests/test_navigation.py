@@ -69,8 +69,9 @@ class FakeLibrary:
         return self.text_pages * (2 if large else 1) + len(item.images)
 
 
-class Pilot:
-    """Drives a navigator like a visitor: taps on named targets, with time passing."""
+class Visitor:
+    """Drives the pure navigator like a visitor: taps on named targets, with time passing (no app:
+    the running app is driven by ``tests/pilot.py``)."""
 
     def __init__(self, library: FakeLibrary, settings: NavSettings | None = None,
                  audience: Audience = Audience.PUBLIC) -> None:
@@ -114,7 +115,7 @@ def tile_index(view, category: str, feed: str = "town") -> int:  # noqa: ANN001
 
 
 def test_any_touch_in_loop_opens_home_with_tiles_grouped_by_source() -> None:
-    p = Pilot(FakeLibrary([town(), village()]))
+    p = Visitor(FakeLibrary([town(), village()]))
     assert p.nav.screen is Screen.LOOP
     assert p.nav.handle(Tap(5, 5, p.t))
     assert p.nav.screen is Screen.HOME
@@ -133,7 +134,7 @@ def test_two_feeds_with_the_same_group_are_told_apart() -> None:
 
 
 def test_home_list_detail_and_back_at_every_level() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.nav.handle(Tap(5, 5, p.t))
     p.tap(f"tile:{tile_index(p.view, 'decisions')}")
     assert p.nav.screen is Screen.LIST and p.view.title == "党内决策情况"
@@ -150,7 +151,7 @@ def test_home_list_detail_and_back_at_every_level() -> None:
 
 
 def test_home_button_from_detail_clears_history() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(OpenItem("town/d1"))
     assert p.nav.screen is Screen.DETAIL and len(p.nav.state.history) == 1
     p.tap("home")
@@ -158,7 +159,7 @@ def test_home_button_from_detail_clears_history() -> None:
 
 
 def test_unknown_targets_and_items_change_nothing() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(Home())
     before = p.nav.state
     p.do(Open("nope", "town"))
@@ -169,7 +170,7 @@ def test_unknown_targets_and_items_change_nothing() -> None:
 
 
 def test_list_paging_stops_at_both_ends_and_follows_swipes() -> None:
-    p = Pilot(FakeLibrary([town(12)]))
+    p = Visitor(FakeLibrary([town(12)]))
     p.do(Open("decisions", "town"))
     rows = GEOM.list_rows()
     assert len(p.view.items) == rows and p.view.total == 12
@@ -188,7 +189,7 @@ def test_list_paging_stops_at_both_ends_and_follows_swipes() -> None:
 
 
 def test_large_text_relayouts_keeps_position_and_is_reset_in_the_loop() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(OpenItem("town/img"))  # 3 text pages + 2 images; large: 6 + 2
     p.do(NextPage())
     p.do(NextPage())
@@ -208,7 +209,7 @@ def test_large_text_relayouts_keeps_position_and_is_reset_in_the_loop() -> None:
 
 
 def test_image_page_enlarges_and_any_tap_closes() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(OpenItem("town/img"))
     assert "image" not in p.view.layout.targets
     p.do(EnlargeImage(0))  # not on an image page: ignored
@@ -227,7 +228,7 @@ def test_image_page_enlarges_and_any_tap_closes() -> None:
 
 
 def test_idle_warning_counts_down_then_returns_to_the_loop() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.nav.handle(Tap(5, 5, p.t))
     start = p.t
     seen = {}
@@ -241,7 +242,7 @@ def test_idle_warning_counts_down_then_returns_to_the_loop() -> None:
 
 
 def test_a_touch_during_the_warning_only_dismisses_it_and_resets_the_timer() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(Open("decisions", "town"))
     p.wait(55)
     assert p.view.countdown == 5
@@ -255,7 +256,7 @@ def test_a_touch_during_the_warning_only_dismisses_it_and_resets_the_timer() -> 
 
 
 def test_taps_right_after_a_screen_change_are_settled() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.nav.handle(Tap(5, 5, p.t))
     p.tap(f"tile:{tile_index(p.view, 'decisions')}")
     assert p.nav.screen is Screen.LIST
@@ -277,7 +278,7 @@ def test_settings_are_validated() -> None:
 
 def test_urgent_notice_is_a_banner_that_opens_it() -> None:
     lib = FakeLibrary([content("town", [item("d1"), item("u1", urgent=True)])])
-    p = Pilot(lib)
+    p = Visitor(lib)
     p.do(Open("decisions", "town"))
     assert p.view.banner is not None and p.view.banner.key == "town/u1"
     assert p.nav.screen is Screen.LIST  # not taken over
@@ -288,14 +289,14 @@ def test_urgent_notice_is_a_banner_that_opens_it() -> None:
 
 
 def test_no_banner_target_without_an_urgent_notice() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(Home())
     assert p.view.banner is None and "banner" not in p.view.layout.targets
 
 
 def test_a_notice_that_leaves_while_read_is_closed() -> None:
     lib = FakeLibrary([town()])
-    p = Pilot(lib)
+    p = Visitor(lib)
     p.do(Open("decisions", "town"))
     p.tap("row:1")
     assert p.view.item is not None and p.view.item.id == "d1"
@@ -334,10 +335,10 @@ def test_members_only_items_never_reach_a_public_device() -> None:
 
 
 def test_a_leaky_library_is_filtered_again() -> None:
-    p = Pilot(FakeLibrary([members_content()]))  # gives every item, whatever the audience
+    p = Visitor(FakeLibrary([members_content()]))  # gives every item, whatever the audience
     p.do(Open("decisions", "town"))
     assert [it.id for it in p.view.items] == ["pub"] and p.view.banner is None
-    members = Pilot(FakeLibrary([members_content()]), audience=Audience.MEMBERS)
+    members = Visitor(FakeLibrary([members_content()]), audience=Audience.MEMBERS)
     members.do(Open("decisions", "town"))
     assert {it.id for it in members.view.items} == {"pub", "secret", "secret-urgent"}
 
@@ -392,7 +393,7 @@ def test_random_input_never_breaks_and_always_returns_to_the_loop() -> None:
 
 
 def test_direct_actions_from_the_loop() -> None:
-    p = Pilot(FakeLibrary([town()]))
+    p = Visitor(FakeLibrary([town()]))
     p.do(NextPage())
     assert p.nav.screen is Screen.HOME
     p.do(Back())

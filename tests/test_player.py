@@ -12,6 +12,7 @@ from pathlib import Path
 import pygame
 import pytest
 from PIL import Image
+from snapshots import Snapshot
 from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
@@ -48,7 +49,7 @@ def dark_share(img: Image.Image, box: tuple[int, int, int, int]) -> float:
 
 
 @pytest.mark.parametrize(("size", "name"), [((1920, 1080), "landscape"), ((1080, 1920), "portrait")])
-def test_headless_cli_screenshot(tmp_path: Path, size: tuple[int, int], name: str, reference) -> None:  # noqa: ANN001
+def test_headless_cli_screenshot(tmp_path: Path, size: tuple[int, int], name: str, snapshot: Snapshot) -> None:
     shot = tmp_path / f"{name}.png"
     cmd = [sys.executable, "-m", "kiosk", "play", "--headless", "--size", f"{size[0]}x{size[1]}", "--at",
            AT.isoformat(), "--frames", "1", "--screenshot", str(shot)]
@@ -63,7 +64,7 @@ def test_headless_cli_screenshot(tmp_path: Path, size: tuple[int, int], name: st
     body = (w // 10, header_h * 3, w * 9 // 10, h // 2)
     assert colour_share(img, body, (251, 247, 238), tol=10) > 0.5  # paper, not black
     assert dark_share(img, body) > 0.01  # and text on it
-    reference(f"first-frame-{name}", shot, tolerance=3.0)
+    snapshot(f"first-frame-{name}", shot)
 
 
 def test_expired_future_and_members_items_never_shown(fonts: FontSet) -> None:

@@ -6,107 +6,31 @@ are read from the navigator; the feedback QR code is decoded from real screensho
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 from pathlib import Path
 
-import pygame
 import pytest
 import zxingcpp
-from PIL import Image
+from pilot import Pilot, configured
 
-from kiosk.config import load_config
-from kiosk.player.runner import PlayOptions, Runner
 from kiosk.touch.navigation import Screen
-
-AT = dt.datetime(2026, 11, 27, 10, 0)
-
-
-class Pilot:
-    def __init__(self, size: tuple[int, int], rotation: int = 0, idle_s: float = 60.0,
-                 request_url: str = "") -> None:
-        cfg = load_config()
-        cfg = dataclasses.replace(cfg, qr=dataclasses.replace(cfg.qr, request_url=request_url))
-        touch = dataclasses.replace(cfg.touch, idle_s=idle_s, warning_s=min(10.0, idle_s / 2))
-        cfg = dataclasses.replace(cfg, touch=touch)
-        self.runner = Runner(cfg, PlayOptions(headless=True, size=size, start=AT, rotation=rotation))
-        self.out = size
-        self.runner.frame()
-        self.frames(1)  # touch browsing is set up once the first frame is on screen
-
-    @property
-    def stage(self):  # noqa: ANN201
-        return self.runner.stage
-
-    @property
-    def nav(self):  # noqa: ANN201
-        return self.stage.touch.nav
-
-    def frames(self, n: int) -> list[list]:
-        out = []
-        for _ in range(n):
-            self.runner.wait(None)
-            out.append(self.runner.frame())
-        return out
-
-    def wait(self, seconds: float) -> None:
-        self.frames(round(seconds * self.runner.fps))
-
-    def _finger(self, kind: int, x: float, y: float) -> None:
-        pygame.event.post(pygame.event.Event(kind, touch_id=1, finger_id=0, x=x / self.out[0], y=y / self.out[1],
-                                             dx=0.0, dy=0.0, pressure=1.0))
-
-    def _mouse(self, kind: int, x: float, y: float) -> None:
-        pygame.event.post(pygame.event.Event(kind, pos=(int(x), int(y)), button=1, touch=True))
-
-    def down(self, x: float, y: float) -> None:
-        self._finger(pygame.FINGERDOWN, x, y)
-        self._mouse(pygame.MOUSEBUTTONDOWN, x, y)  # what SDL synthesizes from the same touch
-
-    def up(self, x: float, y: float) -> None:
-        self._finger(pygame.FINGERUP, x, y)
-        self._mouse(pygame.MOUSEBUTTONUP, x, y)
-
-    def tap(self, x: float, y: float, settle: float = 0.5) -> None:
-        self.down(x, y)
-        self.frames(3)
-        self.up(x, y)
-        self.frames(1)
-        self.wait(settle)
-
-    def target(self, name: str) -> tuple[float, float]:
-        x, y, w, h = self.nav.view().layout.targets[name]
-        return (x + w / 2, y + h / 2)
-
-    def tap_target(self, name: str) -> None:
-        self.tap(*self.target(name))
-
-    def screenshot(self, path: Path) -> Image.Image:
-        data = pygame.image.tobytes(self.runner.screen, "RGB")
-        img = Image.frombytes("RGB", self.runner.screen.get_size(), data)
-        img.save(path)
-        return img
-
-    def close(self) -> None:
-        self.runner.close()
 
 
 @pytest.fixture
 def pilot():  # noqa: ANN201
+    """``pilot(size, rotation=0, idle_s=60, request_url="")``: a running app, closed after the test."""
     pilots: list[Pilot] = []
 
-    def make(size: tuple[int, int] = (1920, 1080), **kw: object) -> Pilot:
-        p = Pilot(size, **kw)
+    def make(size: tuple[int, int] = (1920, 1080), rotation: int = 0, idle_s: float = 60.0,
+             request_url: str = "") -> Pilot:
+        config = configured(qr={"request_url": request_url},
+                            touch={"idle_s": idle_s, "warning_s": min(10.0, idle_s / 2)})
+        p = Pilot(config, size, rotation=rotation)
         pilots.append(p)
         return p
 
     yield make
     for p in pilots:
         p.close()
-
-
-def first_target(pilot: Pilot, prefix: str) -> str:
-    return next(n for n in pilot.nav.view().layout.targets if n.startswith(prefix))
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
@@ -119,7 +43,7 @@ def test_browse_read_scan_and_walk_away(pilot, tmp_path: Path, size: tuple[int, 
     assert len(tiles) >= 8
     p.tap_target(tiles[0])
     assert p.nav.screen is Screen.LIST
-    p.tap_target(first_target(p, "row"))
+    p.tap_target(p.first_target("row"))
     assert p.nav.screen is Screen.DETAIL
     item = p.nav.view().item
     p.frames(2)
@@ -141,14 +65,14 @@ def test_one_physical_tap_activates_once(pilot) -> None:  # noqa: ANN001
     p = pilot()
     p.tap(960, 540)
     assert p.nav.screen is Screen.HOME
-    p.tap_target(first_target(p, "tile"))
+    p.tap_target(p.first_target("tile"))
     assert p.nav.screen is Screen.LIST  # not LIST then DETAIL from a duplicated mouse event
 
 
 def test_press_feedback_on_the_next_frame(pilot) -> None:  # noqa: ANN001
     p = pilot()
     p.tap(960, 540)
-    x, y = p.target(first_target(p, "tile"))
+    x, y = p.target(p.first_target("tile"))
     p.down(x, y)
     dirty = p.frames(1)[0]
     assert dirty, "the pressed tile must be redrawn in the very next frame"
@@ -170,7 +94,7 @@ def test_rotated_screen_maps_touches(pilot) -> None:  # noqa: ANN001
     p = pilot((1920, 1080), rotation=90)  # a portrait totem fed a landscape signal
     p.tap(960, 540)
     assert p.nav.screen is Screen.HOME
-    lx, ly = p.target(first_target(p, "tile"))  # logical (portrait) point
+    lx, ly = p.target(p.first_target("tile"))  # logical (portrait) point
     # the output is the 1080x1920 logical canvas turned clockwise: (x, y) -> (1920 - y, x)
     p.tap(1920 - ly, lx)
     assert p.nav.screen is Screen.LIST
@@ -179,8 +103,8 @@ def test_rotated_screen_maps_touches(pilot) -> None:  # noqa: ANN001
 def test_detail_shows_request_code_when_configured(pilot, tmp_path: Path) -> None:  # noqa: ANN001
     p = pilot(request_url="https://apply.example.org/yishenqing?item={item}&dev={device}")
     p.tap(960, 540)
-    p.tap_target(first_target(p, "tile"))
-    p.tap_target(first_target(p, "row"))
+    p.tap_target(p.first_target("tile"))
+    p.tap_target(p.first_target("row"))
     item = p.nav.view().item
     p.frames(2)
     urls = {c.text for c in zxingcpp.read_barcodes(p.screenshot(tmp_path / "two.png"))}

@@ -9,6 +9,7 @@ import PIL.Image
 import pygame
 import pytest
 import zxingcpp
+from snapshots import Snapshot
 
 from kiosk.config import DEMO_CONTENT
 from kiosk.content import Content, load_content
@@ -80,14 +81,14 @@ def save(surface: pygame.Surface, path: Path) -> Path:
 
 
 @pytest.mark.parametrize("orientation", SIZES)
-def test_every_screen_kind_matches_its_reference(orientation: str, fonts: FontSet, demo: Content, tmp_path: Path,
-                                                 reference) -> None:  # noqa: ANN001
+def test_every_screen_kind_matches_its_reference(orientation: str, fonts: FontSet, demo: Content,
+                                                 snapshot: Snapshot) -> None:
     size = SIZES[orientation]
     nav, renderer = touch_ui(fonts, demo, size)
     canvas = pygame.Surface(size)
     for name, pressed in screens(nav):
         assert renderer.draw(canvas, nav.view(), pressed) == [canvas.get_rect()]
-        reference(f"touch-{name}-{orientation}", save(canvas, tmp_path / f"{name}.png"))
+        snapshot(f"touch-{name}-{orientation}", canvas)
 
 
 @pytest.mark.parametrize("orientation", SIZES)

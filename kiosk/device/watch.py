@@ -47,6 +47,10 @@ class FolderWatch:
         self._observer = observer
         return True
 
+    def wait(self, timeout: float) -> bool:
+        """Block until something changed (without taking it); False after ``timeout`` seconds."""
+        return self._changed.wait(timeout)
+
     def take(self) -> bool:
         """True once per burst of changes."""
         if self._changed.is_set():

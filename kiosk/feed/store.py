@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,7 @@ class Store:
 
     def __init__(self, state_dir: Path) -> None:
         self.root = Path(state_dir)
+        self.contended = threading.Event()  # set once a lock attempt found another sync holding it
 
     # ------------------------------------------------------------ for the player
 
@@ -117,6 +119,7 @@ class Store:
                     fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
+                    self.contended.set()
                     if time.monotonic() >= deadline:
                         raise FeedBusyError(feed, f"another sync is using {self.root}",
                                             "wait for it to finish (is `kiosk play` syncing already?)") from None

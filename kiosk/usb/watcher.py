@@ -114,7 +114,8 @@ class UsbWatcher:
         self.rescan_s, self.hot_rescan_s, self.hot_for_s = rescan_s, hot_rescan_s, hot_for_s
         self.import_present = import_present
         self.use_watchdog = use_watchdog
-        self.scans = 0
+        self.scans = 0  # scans done so far (see wait_for_scans)
+        self._scanned = threading.Condition()
         self._known: dict[Path, VolumeKey] | None = None
         self._hot_until = 0.0
         self._wake = threading.Event()
@@ -147,6 +148,22 @@ class UsbWatcher:
             self._observer.join(timeout)
         return self._thread is None or not self._thread.is_alive()
 
+    @property
+    def hot(self) -> bool:
+        """True while rescanning often after a filesystem event (``hot_for_s`` seconds)."""
+        return time.monotonic() < self._hot_until
+
+    def wait_for_scans(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` scans were done in total (False after ``timeout`` seconds)."""
+        with self._scanned:
+            return self._scanned.wait_for(lambda: self.scans >= count, timeout)
+
+    def wait_until_calm(self, timeout: float) -> bool:
+        """Block until the fast rescans after the last event are over: from then on only the
+        periodic scan (every ``rescan_s``) finds a stick that made no filesystem event."""
+        with self._scanned:
+            return self._scanned.wait_for(lambda: not self.hot, timeout)
+
     def poke(self) -> None:
         """Something changed under a root: scan now and often for a few seconds."""
         self._hot_until = time.monotonic() + self.hot_for_s
@@ -165,7 +182,6 @@ class UsbWatcher:
     def scan_once(self) -> None:
         """One scan: report volumes that appeared (or were replaced) and those that went away."""
         scan = scan_roots(self.roots)
-        self.scans += 1
         if self._observer is not None:
             self._update_watches(scan.watch)
         known, self._known = self._known, scan.volumes
@@ -179,6 +195,9 @@ class UsbWatcher:
             log.info("usb: stick at %s removed", volume)
             if self.on_remove is not None:
                 self.on_remove(volume)
+        with self._scanned:
+            self.scans += 1
+            self._scanned.notify_all()
 
     def _update_watches(self, wanted: list[Path]) -> None:
         observer = self._observer

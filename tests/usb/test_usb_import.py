@@ -64,10 +64,7 @@ def test_same_stick_twice_is_already_up_to_date(screen: Screen, stick: Path, sto
     assert screen.wait_done()[0].outcome is Outcome.ACCEPTED
     before = state_tree(store.root)
     screen.remove(volume)
-    deadline = time.monotonic() + 5
-    while not any(isinstance(e, StickRemoved) for e in screen.collect()):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    screen.wait_for(lambda events: any(isinstance(e, StickRemoved) for e in events), timeout=5)
     screen.insert(spare)
     [again] = screen.wait_done(2)
     assert again.outcome is Outcome.UP_TO_DATE and again.message == "已是最新版本"
@@ -149,17 +146,18 @@ def test_report_written_on_the_stick(screen: Screen, stick: Path) -> None:
 
 
 def test_import_waits_for_a_network_sync_holding_the_store(screen: Screen, stick: Path, store: Store) -> None:
-    released = threading.Event()
+    held, released = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with store.lock("township"):
+        with Store(store.root).lock("township"):  # as the network sync does, with its own Store
+            held.set()
             released.wait(5)
 
     holder = threading.Thread(target=hold)
     holder.start()
-    time.sleep(0.05)
+    assert held.wait(5)
     screen.insert(stick)
-    time.sleep(0.6)
+    assert store.contended.wait(10)  # the import reached the store and found it busy
     assert not any(isinstance(e, StickResult) for e in screen.collect())  # waiting, not failing
     released.set()
     holder.join()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pygame
 import pytest
 from feedkit import Publisher, item_text
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image
+from snapshots import Snapshot
 from stagekit import Rig
 from usbkit import make_stick, source_for, start_screen
 
@@ -75,20 +76,6 @@ def save(canvas: pygame.Surface, path: Path) -> Path:
     return path
 
 
-def compare(name: str, shot: Path, regen: bool, tolerance: float = 2.0) -> None:
-    ref = REFERENCE / f"{name}.png"
-    if regen or not ref.exists():
-        if not regen:
-            pytest.fail(f"no reference image {ref}; run pytest --regen-reference and look at it")
-        REFERENCE.mkdir(exist_ok=True)
-        Image.open(shot).convert("RGB").save(ref, optimize=True)
-        return
-    a, b = Image.open(shot).convert("RGB"), Image.open(ref).convert("RGB")
-    assert a.size == b.size
-    mean = sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
-    assert mean <= tolerance, f"{name}: mean difference {mean:.2f} (see {shot})"
-
-
 def backdrop(size: tuple[int, int]) -> pygame.Surface:
     """A fixed stand-in for a slide (header band, paper, grey lines): references do not change when
     other people change how slides look.  The tests below also draw over the real player."""
@@ -101,10 +88,8 @@ def backdrop(size: tuple[int, int]) -> pygame.Surface:
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920), (384, 96)], ids=["landscape", "portrait", "led"])
-def test_overlay_screenshots(size: tuple[int, int], fonts: FontSet, tmp_path: Path,
-                             request: pytest.FixtureRequest) -> None:
+def test_overlay_screenshots(size: tuple[int, int], fonts: FontSet, snapshot: Snapshot) -> None:
     """Each state over the backdrop; the panel and a margin around it are compared with a reference."""
-    regen = request.config.getoption("--regen-reference")
     overlay = UsbOverlay(fonts, size)
     names = ("verifying", "accepted") if size == (384, 96) else tuple(VIEWS)
     area = overlay.rect.inflate(16, 16).clip(pygame.Rect((0, 0), size))
@@ -112,7 +97,7 @@ def test_overlay_screenshots(size: tuple[int, int], fonts: FontSet, tmp_path: Pa
         frame = backdrop(size)
         overlay.visible = False
         assert overlay.draw(frame, VIEWS[name]) == [overlay.rect]
-        compare(f"usb-{name}-{size[0]}x{size[1]}", save(frame.subsurface(area), tmp_path / f"{name}.png"), regen)
+        snapshot(f"usb-{name}-{size[0]}x{size[1]}", frame.subsurface(area), folder=REFERENCE)
 
 
 def test_overlay_touches_only_its_rect(fonts: FontSet) -> None:

@@ -62,8 +62,8 @@ def fake_stick(where: Path) -> Path:
 def test_watchdog_notices_a_stick_at_once(tmp_path: Path) -> None:
     root = tmp_path / "media"
     root.mkdir()
-    with watching([root], rescan_s=60.0) as (_, seen):
-        time.sleep(0.1)
+    with watching([root], rescan_s=60.0) as (watcher, seen):
+        assert watcher.wait_for_scans(1, 5.0)  # the root is watched from its first scan on
         os.rename(fake_stick(tmp_path / "stage"), root / "STICK")
         assert seen.wait(seen.inserted, 1, timeout=2.0) < 1.0  # not the 60 s rescan
         shutil.rmtree(root / "STICK")
@@ -82,9 +82,11 @@ def test_periodic_rescan_without_any_event(tmp_path: Path) -> None:
 def test_sticks_under_a_user_folder_and_roots_that_appear_later(tmp_path: Path) -> None:
     media, run_media = tmp_path / "media", tmp_path / "run-media"
     media.mkdir()
-    with watching([media, run_media], rescan_s=0.3) as (_, seen):
+    with watching([media, run_media], rescan_s=0.3) as (watcher, seen):
+        assert watcher.wait_for_scans(1, 5.0)
+        scans = watcher.scans
         (media / "tech").mkdir()
-        time.sleep(0.1)
+        assert watcher.wait_for_scans(scans + 2, 5.0)  # a scan begun after the mkdir watches tech/ too
         os.rename(fake_stick(tmp_path / "a"), media / "tech" / "U盘")
         run_media.mkdir()
         (run_media / "kiosk").mkdir()
@@ -99,8 +101,7 @@ def test_stick_present_at_start(tmp_path: Path) -> None:
     with watching([root]) as (_, seen):
         seen.wait(seen.inserted, 1, timeout=2.0)
     with watching([root], import_present=False, rescan_s=0.05) as (watcher, seen):
-        while watcher.scans < 2:
-            time.sleep(0.01)
+        assert watcher.wait_for_scans(2, 5.0)
     assert seen.inserted == []
 
 
@@ -109,9 +110,10 @@ def test_same_folder_with_a_new_stick_between_two_scans(tmp_path: Path) -> None:
     fake_stick(root / "usb")
     with watching([root], rescan_s=60.0, use_watchdog=False) as (watcher, seen):
         seen.wait(seen.inserted, 1, timeout=2.0)
+        before = os.stat(root / "usb" / "kiosk-feed").st_mtime_ns
         shutil.rmtree(root / "usb" / "kiosk-feed")
-        time.sleep(0.01)
         fake_stick(root / "usb")
+        os.utime(root / "usb" / "kiosk-feed", ns=(before + 10**9, before + 10**9))  # a later stick, surely
         watcher.scan_once()
     assert seen.inserted == [root / "usb", root / "usb"]
 
@@ -218,8 +220,11 @@ def mount_stick(stick: Path, target: Path, mounts: list[Path], read_only: bool) 
 def test_mount_over_an_existing_folder_and_read_only_stick(screen: Screen, stick: Path, store: Store,
                                                            mounts: list[Path]) -> None:
     target = screen.mount_root / "usb"
+    watcher = screen.service.watcher
+    scans = watcher.scans
     target.mkdir()
-    time.sleep(3.5)  # past the watchdog-triggered fast rescans: only the periodic scan can see it now
+    assert watcher.wait_for_scans(scans + 1, 5.0)  # the mkdir was noticed…
+    assert watcher.wait_until_calm(10.0)  # …and its fast rescans are over: only the periodic scan can see it now
     mount_stick(stick, target, mounts, read_only=True)
     [result] = screen.wait_done(timeout=10)
     assert result.outcome is Outcome.ACCEPTED

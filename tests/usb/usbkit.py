@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Screen:
     mount_root: Path
     store: Store
     service: UsbService
+    arrived: threading.Event  # set by the service each time it queues an event (its ``wake``)
     events: list[UsbEvent] = field(default_factory=list)
 
     def insert(self, stick: Path, name: str = "STICK") -> Path:
@@ -63,12 +65,20 @@ class Screen:
         self.events += self.service.importer.poll_events()
         return self.events
 
+    def wait_for(self, done: Callable[[list[UsbEvent]], bool], timeout: float = 20.0) -> list[UsbEvent]:
+        """Block (on the service's events, not a clock) until ``done(events so far)``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.arrived.clear()
+            if done(self.collect()):
+                return self.events
+            left = deadline - time.monotonic()
+            assert left > 0, f"not done after {timeout}s: {self.events}"
+            self.arrived.wait(left)
+
     def wait_done(self, count: int = 1, timeout: float = 20.0) -> list[FeedOutcome]:
         """Wait until ``count`` sticks in total were finished; the results of the last one."""
-        deadline = time.monotonic() + timeout
-        while sum(isinstance(e, StickDone) for e in self.collect()) < count:
-            assert time.monotonic() < deadline, f"no StickDone after {timeout}s: {self.events}"
-            time.sleep(0.01)
+        self.wait_for(lambda events: sum(isinstance(e, StickDone) for e in events) >= count, timeout)
         last_done = max(i for i, e in enumerate(self.events) if isinstance(e, StickDone))
         start = max((i for i, e in enumerate(self.events[:last_done]) if isinstance(e, StickDone)), default=-1)
         return [e.result for e in self.events[start + 1:last_done] if isinstance(e, StickResult)]
@@ -83,9 +93,10 @@ class Screen:
 def start_screen(mount_root: Path, store: Store, sources: list[FeedSource], **settings: object) -> Screen:
     mount_root.mkdir(parents=True, exist_ok=True)
     options = UsbSettings(mount_roots=(mount_root,), **settings)  # type: ignore[arg-type]
-    service = UsbService(sources, store, options, device_id="青禾镇-0007", site="柳溪村")
+    arrived = threading.Event()
+    service = UsbService(sources, store, options, device_id="青禾镇-0007", site="柳溪村", wake=arrived.set)
     service.start()
-    return Screen(mount_root, store, service)
+    return Screen(mount_root, store, service, arrived)
 
 
 class RemovingFetcher(FetcherInterface):
