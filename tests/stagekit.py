@@ -20,6 +20,17 @@ from kiosk.player.runner import display_hours
 from kiosk.player.sources import FolderSource
 from kiosk.player.stage import Stage
 from kiosk.render.fonts import FontSet
+from kiosk.usb.panel import PanelView
+
+
+class Panels:
+    """The USB service's side of the wiring (``panel(mono)``), moved by hand: pass as ``usb=``."""
+
+    def __init__(self) -> None:
+        self.view: PanelView | None = None
+
+    def panel(self, mono: float) -> PanelView | None:
+        return self.view
 
 
 class Rig:

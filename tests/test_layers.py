@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pygame
 import pytest
 from PIL import Image, ImageChops, ImageDraw
-from stagekit import Rig
+from stagekit import Panels, Rig
 
 from kiosk.config import DEMO_CONTENT
 from kiosk.player.layers import Layer, LayerStack, Now, Rects
@@ -117,14 +117,6 @@ def _outside(before: Image.Image, after: Image.Image, dirty: Sequence[pygame.Rec
         if r.w > 0 and r.h > 0:
             draw.rectangle((r.x, r.y, r.right - 1, r.bottom - 1), fill=0)
     return diff.getbbox()
-
-
-class Panels:
-    def __init__(self) -> None:
-        self.view: PanelView | None = None
-
-    def panel(self, mono: float) -> PanelView | None:
-        return self.view
 
 
 @pytest.fixture

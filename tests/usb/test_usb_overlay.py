@@ -11,7 +11,7 @@ import pytest
 from feedkit import Publisher, item_text
 from PIL import Image
 from snapshots import Snapshot
-from stagekit import Rig
+from stagekit import Panels, Rig
 from usbkit import make_stick, source_for, start_screen
 
 from kiosk.config import DEMO_CONTENT
@@ -39,16 +39,6 @@ def fonts() -> FontSet:
     pygame.display.init()
     pygame.freetype.init()
     return FontSet.default()
-
-
-class Panels:
-    """The USB service's side of the wiring (``panel(mono)``), moved by hand."""
-
-    def __init__(self) -> None:
-        self.view: PanelView | None = None
-
-    def panel(self, mono: float) -> PanelView | None:
-        return self.view
 
 
 def playing(fonts: FontSet, size: tuple[int, int], seconds: float = 1.0, usb: Panels | None = None) -> Rig:
