@@ -73,8 +73,6 @@ def _fail(message: str) -> int:
 
 def _cmd_init(args: argparse.Namespace) -> int:
     data = DataDir(args.dir.resolve())
-    if args.demo and not _demo_available():
-        return _fail("--demo is not available in this version yet (issue 13 is in progress)")
     try:
         data.create(args.public_url)
         setup_django(data.root)
@@ -95,12 +93,6 @@ def _cmd_init(args: argparse.Namespace) -> int:
         print("\n".join(report.lines()))
     print(f"Start it with: kiosk office serve {data.root}")
     return 0
-
-
-def _demo_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("kiosk.office.demo") is not None
 
 
 def _cmd_feeds(args: argparse.Namespace) -> int:

@@ -31,7 +31,9 @@ class Publication(models.Model):
     kind = models.CharField(max_length=20, choices=PubKind.choices)
     status = models.CharField(max_length=20, choices=PubStatus.choices, default=PubStatus.SIGNING, db_index=True)
     summary = models.CharField(max_length=300)
-    item_text = models.TextField(blank=True)  # the notice's item file as submitted ("" for withdraw/import)
+    # {"files": {rel: text or None}, "images": {rel: sha256}}: replayed when it must be built again
+    edits = models.JSONField(default=dict)
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     base_version = models.IntegerField()  # the feed version it was built on
     version = models.IntegerField()  # the version it becomes
     targets = models.BinaryField()  # TUF targets metadata JSON with the signatures so far

@@ -25,6 +25,7 @@ class Feed(models.Model):
     publisher = models.CharField("发布机构", max_length=60)  # content.toml name: shown in the screens' header
     label = models.CharField("公开类别", max_length=10, choices=Label.choices, default=Label.PARTY)
     catalogue = models.TextField("公开目录（catalogue.toml）")
+    logo = models.CharField("标志图片", max_length=120, blank=True)  # a path in the content: images/logo.png
     led = models.BooleanField("有 LED 屏", default=False)
     led_region = models.CharField("LED 区域", max_length=20, default="384x96")
     created = models.DateTimeField(auto_now_add=True)
@@ -57,6 +58,14 @@ class Feed(models.Model):
     def url(self) -> str:
         return public_url() + self.url_path
 
+    def content_toml(self) -> str:
+        """The feed's ``content.toml``: publisher, label, logo and the residents' feedback pages."""
+        lines = [f"name = {_toml(self.publisher)}", f"label = {_toml(self.label)}"]
+        if self.logo:
+            lines.append(f"logo = {_toml(self.logo)}")
+        lines.append(f"feedback_url = {_toml(self.feedback_template())}")
+        return "# Written by the kiosk office: edit the feed's settings in the console.\n" + "\n".join(lines) + "\n"
+
     def feedback_template(self) -> str:
         """The ``feedback_url`` every notice of this feed carries (placeholders see kiosk/qr.py)."""
         return feedback_template(public_url(), self.name)
@@ -65,3 +74,9 @@ class Feed(models.Model):
 def feedback_template(base: str, feed: str) -> str:
     """``<public_url>/p/<feed>/{item}/?d={device}``: the residents' page of a notice (issue 14)."""
     return f"{base.rstrip('/')}/p/{feed}/{{item}}/?d={{device}}"
+
+
+def _toml(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
