@@ -12,7 +12,7 @@ from tuf.api.metadata import Snapshot, Targets, Timestamp
 
 from kiosk.content.errors import ContentError
 from kiosk.content.loader import load_content
-from kiosk.content.model import Content
+from kiosk.content.model import Category, Content
 from kiosk.feed.bundle import Changes, build_manifest, diff_manifests
 from kiosk.feed.errors import FeedPublishError
 from kiosk.feed.keys import load_keys
@@ -43,11 +43,16 @@ def load_publishable(content_dir: Path, feed: str) -> Content:
     return content
 
 
-def empty_categories(content: Content, now: dt.datetime) -> list[str]:
-    """Catalogue categories without any item inside its publish window at ``now``."""
+def uncovered(content: Content, now: dt.datetime) -> list[Category]:
+    """Catalogue categories without any item inside its publish window at ``now`` (aware)."""
     local = now.astimezone().replace(tzinfo=None)
     live = {item.category for item in content.items if item.valid_at(local)}
-    return [f"{c.id} ({c.name})" for c in content.catalogue.ordered() if c.id not in live]
+    return [c for c in content.catalogue.ordered() if c.id not in live]
+
+
+def empty_categories(content: Content, now: dt.datetime) -> list[str]:
+    """``id (name)`` of each category without a current item (see ``uncovered``)."""
+    return [f"{c.id} ({c.name})" for c in uncovered(content, now)]
 
 
 def signers_for(repo: FeedRepo, keydirs: Sequence[Path]) -> RoleSigners:

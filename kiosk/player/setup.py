@@ -6,23 +6,11 @@ import logging
 
 from kiosk.config import Config
 from kiosk.content import Content
-from kiosk.schedule import Playlist, ScheduleError, ScheduleSettings, load_playlists
+from kiosk.schedule import Playlist, load_playlists
 from kiosk.schedule.book import PlaylistBook
+from kiosk.schedule.fromconfig import schedule_settings  # noqa: F401 - one copy, shared with the office preview
 
 log = logging.getLogger(__name__)
-
-
-def schedule_settings(config: Config) -> ScheduleSettings:
-    """Schedule settings from the config; an impossible combination falls back to the defaults."""
-    s = config.schedule
-    try:
-        return ScheduleSettings(audience=config.device.audience_enum, urgent_every=s.urgent_every,
-                                auto_base=s.auto_base, chars_per_second=s.chars_per_second,
-                                min_duration=s.min_duration, max_duration=s.max_duration,
-                                image_duration=s.image_duration, ticker_latest=config.ticker.latest)
-    except ScheduleError as e:
-        log.error("%s: %s; using the default schedule settings", config.source, e)
-        return ScheduleSettings(audience=config.device.audience_enum)
 
 
 def playlists_for(config: Config, contents: tuple[Content, ...], book: PlaylistBook | None = None) -> list[Playlist]:

@@ -67,6 +67,9 @@ class Browser:
 
             Select(element).select_by_value(text)
             return
+        if element.get_attribute("type") in ("date", "time"):  # typed keys follow the locale's own format
+            self.driver.execute_script("arguments[0].value = arguments[1];", element, text)
+            return
         element.clear()
         element.send_keys(text)
 

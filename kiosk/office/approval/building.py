@@ -20,7 +20,7 @@ from typing import Any
 from kiosk.content.errors import ContentError
 from kiosk.feed.bundle import Changes, Manifest, build_manifest, diff_manifests
 from kiosk.feed.errors import FeedPublishError
-from kiosk.feed.publish import empty_categories, load_publishable
+from kiosk.feed.publish import load_publishable, uncovered
 from kiosk.feed.repo import FeedRepo, PendingVersion, build_version, target_file
 from kiosk.office.feeds.models import Feed
 from kiosk.office.feeds.service import TARGETS_EXPIRY
@@ -142,7 +142,7 @@ def build(feed: Feed, repo: FeedRepo, edits: Edits, now: dt.datetime) -> Built:
         final.parent.mkdir(parents=True, exist_ok=True)
         work.rename(final)
     (final / "bundle.json").write_bytes(pending.manifest)
-    warnings = tuple(f"类别“{c}”目前没有有效的公告" for c in empty_categories(content, now))
+    warnings = tuple(f"类别“{c.name}”目前没有正在公示的公告" for c in uncovered(content, now))
     return Built(pending_in(final, pending), changes, warnings, final)
 
 
