@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 from selenium import webdriver
@@ -23,6 +24,24 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--lang=zh-CN")
+
+
+def _retry(action, attempts: int = 20):  # noqa: ANN001, ANN202 - any callable
+    """Run ``action`` again while the page is being replaced under it (stale element, inspector error)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    for n in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            pass
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e) and "stale" not in str(e).lower():
+                raise
+        if n == attempts - 1:
+            raise
+        time.sleep(0.1)
+    return None
 
 
 class Browser:
@@ -45,6 +64,7 @@ class Browser:
 
     def open(self, path: str) -> None:
         self.driver.get(self.base_url + path)
+        self.wait_loaded()
 
     @property
     def path(self) -> str:
@@ -58,9 +78,12 @@ class Browser:
         self.press("登录")
 
     def field(self, name: str) -> WebElement:
-        return self.driver.find_element(By.NAME, name)
+        return _retry(lambda: self.driver.find_element(By.NAME, name))
 
     def fill(self, name: str, text: str) -> None:
+        _retry(lambda: self._fill(name, text))
+
+    def _fill(self, name: str, text: str) -> None:
         element = self.field(name)
         if element.tag_name == "select":
             from selenium.webdriver.support.select import Select
@@ -81,21 +104,27 @@ class Browser:
         from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.wait import WebDriverWait
 
+        self.wait_loaded()
         for xpath in (f"//button[normalize-space()='{text}']", f"//a[normalize-space()='{text}']",
                       f"//input[@type='submit' and @value='{text}']"):
-            found = self.driver.find_elements(By.XPATH, xpath)
+            found = _retry(lambda xpath=xpath: self.driver.find_elements(By.XPATH, xpath))
             if found:
-                page = self.driver.find_element(By.TAG_NAME, "html")
-                found[0].click()
+                page = _retry(lambda: self.driver.find_element(By.TAG_NAME, "html"))
+                _retry(found[0].click)
                 if navigates:
-                    wait = WebDriverWait(self.driver, 60)
-                    wait.until(expected_conditions.staleness_of(page))
-                    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+                    WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+                    self.wait_loaded()
                 return
         raise AssertionError(f"no button or link {text!r} on {self.path}")
 
+    def wait_loaded(self) -> None:
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        WebDriverWait(self.driver, 60).until(
+            lambda d: _retry(lambda: d.execute_script("return document.readyState")) == "complete")
+
     def text(self) -> str:
-        return str(self.driver.find_element(By.TAG_NAME, "body").text)
+        return str(_retry(lambda: self.driver.find_element(By.TAG_NAME, "body").text))
 
     def shot(self, name: str) -> Path:
         keep = os.environ.get("KIOSK_SCREENSHOTS")

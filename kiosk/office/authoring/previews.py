@@ -1,6 +1,6 @@
 """Previews that are the screen: a notice's pages drawn by the player's own renderer.
 
-``kiosk.render.lobbyframe.notice_frames`` draws each page exactly as a lobby screen with the
+``kiosk.render.frame.notice_frames`` draws each page exactly as a lobby screen with the
 default device config does (header, page, feedback code, ticker) at 1920x1080 and 1080x1920.
 All pygame work happens on one worker thread (requests only wait for it, so the console stays
 responsive), and results are kept on disk by content hash (``DIR/previews/<key>/``): the same
@@ -96,7 +96,9 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
     import pygame
 
     from kiosk.config import load_config
-    from kiosk.render.lobbyframe import notice_frames, schedule_settings
+    from kiosk.render.frame import notice_frames
+    from kiosk.render.look import Look
+    from kiosk.schedule.fromconfig import schedule_settings
     from kiosk.schedule.playlist import AUTO
     from kiosk.schedule.scheduler import page_durations
 
