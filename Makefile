@@ -79,6 +79,7 @@ bench: setup bench-debs
 	$(BIN)/python bench/bench_screen.py --seconds 15 --repeat 1 --soak 60
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_scale.py --seconds 30 --touch-runs 1
 	$(BIN)/python bench/bench_sync.py --runs 1
+	SDL_VIDEODRIVER=dummy $(BIN)/python bench/bench_office.py --runs 5
 
 bench-screen: setup bench-debs
 	$(BIN)/python bench/bench_screen.py --seconds 30 --repeat 3 --soak 600
