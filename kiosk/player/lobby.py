@@ -25,14 +25,13 @@ from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Change, Programme
 from kiosk.player.proof import Proof
 from kiosk.player.setup import schedule_settings
-from kiosk.qr import QrError
-from kiosk.render.geometry import compute_zones
+from kiosk.render.frame import LobbyParts
 from kiosk.render.look import Look
 from kiosk.render.prerender import Prerenderer
 from kiosk.render.qrdraw import LoopQr
-from kiosk.render.slides import SlideRenderer, draw_off_clock
+from kiosk.render.slides import draw_off_clock
 from kiosk.render.transition import Transition
-from kiosk.render.zones import Header, Ticker, TickerEntry
+from kiosk.render.zones import TickerEntry
 from kiosk.schedule import Scheduler, Slot
 
 log = logging.getLogger(__name__)
@@ -62,17 +61,12 @@ class Lobby(Layer):
         self.programme = programme
         self.power = power
         self.proof = proof
-        self.zones = compute_zones(*size, ticker=config.ticker.enabled)
-        self.header = Header(self.zones.header, look.fonts, look.palette)
-        self.ticker = Ticker(self.zones.footer, look.fonts, look.palette, config.ticker.speed)
-        self.main_rect = pygame.Rect(self.zones.main)
-        self.loop_qr: LoopQr | None = None
-        if config.qr.on_loop:
-            self.loop_qr = LoopQr(programme.feedback_url, self.zones.short, config.qr.viewing_distance_m,
-                                  look.fonts.render, config.touch.dpi or None, codes=look.codes)
-        self.slides = SlideRenderer(look.fonts, self.main_rect.size, self.zones.short, look.style, look.theme,
-                                    look.palette, programme.category_of, look.cache, look.theme_name,
-                                    decorate=self.loop_qr)
+        # the same wiring as the office's preview (kiosk.render.frame): the same pixels
+        self.parts = LobbyParts.build(config, look, size, programme.category_of, programme.feedback_url)
+        self.zones, self.header, self.ticker = self.parts.zones, self.parts.header, self.parts.ticker
+        self.main_rect = self.parts.main_rect
+        self.loop_qr: LoopQr | None = self.parts.loop_qr
+        self.slides = self.parts.slides
         self.scheduler = Scheduler([], [], schedule_settings(config), self.slides.page_count)
         self.prerender = Prerenderer(self.slides) if prerender else None
         self.showing: Showing | None = None
@@ -91,15 +85,8 @@ class Lobby(Layer):
 
     def _reserve_qr_corner(self) -> None:
         """Keep a corner of loop slides free for the code, sized for the longest URL in the content."""
-        if self.loop_qr is None:
-            return
-        urls = [u for c in self.programme.contents for it in c.items if (u := self.programme.feedback_url(it))]
-        try:
-            corner = self.loop_qr.corner(max(urls, key=len)) if urls else (0, 0)
-        except QrError as e:  # a URL no QR code can hold: no corner, the notices still play
-            log.error("feedback codes not shown on loop slides: %s", e)
-            corner = (0, 0)
-        self.slides.set_qr_corner(corner)
+        self.parts.reserve_qr_corner(
+            [u for c in self.programme.contents for it in c.items if (u := self.programme.feedback_url(it))])
 
     def poll_content(self) -> None:
         """At a slide boundary: take new content or edited playlists into the schedule."""

@@ -41,7 +41,7 @@ class LobbyParts:
               feedback_url: Callable[[Item], str | None]) -> LobbyParts:
         zones = compute_zones(*size, ticker=config.ticker.enabled)
         header = Header(zones.header, look.fonts, look.palette)
-        ticker = Ticker(zones.footer, look.fonts, look.palette, config.ticker.speed, config.screen.fps)
+        ticker = Ticker(zones.footer, look.fonts, look.palette, config.ticker.speed)
         main = pygame.Rect(zones.main)
         loop_qr = None
         if config.qr.on_loop:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import logging
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,8 @@ from kiosk.office.approval.building import Edits, upload_path
 from kiosk.office.approval.models import KeyChange, KeyStatus, Publication, PubStatus
 from kiosk.office.authoring.previews import PreviewError, images_for, worker
 from kiosk.office.feeds.models import Feed
+
+log = logging.getLogger(__name__)
 
 
 @require_safe
@@ -42,6 +45,9 @@ def _preview(pub: Publication):  # noqa: ANN202 - Preview or None, problem text
                                 images).result(timeout=60), None
     except (PreviewError, concurrent.futures.TimeoutError) as e:
         return None, str(e) or "预览生成超时"
+    except Exception:  # a drawing bug must not take the page down: say so, log it
+        log.exception("preview of publication %s failed", pub.pk)
+        return None, "预览生成失败（已记录错误，请联系管理员）"
 
 
 @require_safe

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import logging
 import re
 import secrets
 
@@ -29,6 +30,8 @@ from kiosk.office.feeds.models import Feed
 from kiosk.office.history.api import record
 
 PREVIEW_WAIT = 60.0
+
+log = logging.getLogger(__name__)
 
 
 @require_safe
@@ -172,6 +175,9 @@ def preview(request: HttpRequest, feed: Feed, item_id: str) -> HttpResponse:
         problem = None
     except (PreviewError, concurrent.futures.TimeoutError) as e:
         result, problem = None, str(e) or "预览生成超时，请稍后刷新"
+    except Exception:  # a drawing bug must not take the page down: say so, log it
+        log.exception("preview of %s/%s failed", feed.name, item_id)
+        result, problem = None, "预览生成失败（已记录错误，请联系管理员）"
     pending = notice.publications.filter(status=PubStatus.SIGNING).first()
     return render(request, "authoring/preview.html", {
         "feed": feed, "notice": notice, "preview": result, "problem": problem, "pending": pending,
