@@ -201,9 +201,10 @@ def draft_of(item: Item, root: Path) -> ItemDraft:
         show_from = item.date
     elif item.show_from.time() == dt.time():
         show_from = item.show_from.date()
-    until: DateValue | None = item.show_until
-    if until is not None and until.time() == dt.time() and until != dt.datetime.max:
-        until = until.date() - dt.timedelta(days=1)  # a date means "through that whole day"
+    end = item.show_until
+    until: DateValue | None = end
+    if end is not None and end.time() == dt.time() and end != dt.datetime.max:
+        until = end.date() - dt.timedelta(days=1)  # a date means "through that whole day"
     return ItemDraft(id=item.id, category=item.category, title=item.title, issuer=item.issuer, date=item.date,
                      show_from=None if show_from == item.date else show_from, show_until=until,
                      priority=item.priority.value, audience=item.audience.value, tags=item.tags,

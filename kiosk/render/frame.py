@@ -9,7 +9,10 @@ the same pixels a screen draws.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,14 +20,30 @@ import pygame
 
 from kiosk.config import Config
 from kiosk.content import Category, Content, Item
-from kiosk.qr import QrError, feedback_url_for
+from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
+from kiosk.qr import QrError
+from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Zones, compute_zones
 from kiosk.render.look import Look
 from kiosk.render.qrdraw import LoopQr
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.zones import Header, Ticker, TickerEntry
+from kiosk.schedule import ScheduleError, ScheduleSettings
 
 log = logging.getLogger(__name__)
+
+
+def schedule_settings(config: Config) -> ScheduleSettings:
+    """Schedule settings from the config; an impossible combination falls back to the defaults."""
+    s = config.schedule
+    try:
+        return ScheduleSettings(audience=config.device.audience_enum, urgent_every=s.urgent_every,
+                                auto_base=s.auto_base, chars_per_second=s.chars_per_second,
+                                min_duration=s.min_duration, max_duration=s.max_duration,
+                                image_duration=s.image_duration, ticker_latest=config.ticker.latest)
+    except ScheduleError as e:
+        log.error("%s: %s; using the default schedule settings", config.source, e)
+        return ScheduleSettings(audience=config.device.audience_enum)
 
 
 @dataclass
@@ -84,7 +103,7 @@ def notice_frames(config: Config, look: Look, size: tuple[int, int], content: Co
     def url_of(it: Item) -> str | None:
         try:
             return feedback_url_for(it, content.publisher, config.qr.url, device)
-        except QrError:
+        except FeedbackUrlError:
             return None
 
     parts = LobbyParts.build(config, look, size, lambda it: content.catalogue.get(it.category), url_of)
@@ -98,3 +117,25 @@ def notice_frames(config: Config, look: Look, size: tuple[int, int], content: Co
         compose_frame(canvas, parts, parts.slides.slide(item, part), now)
         frames.append(canvas)
     return frames
+
+
+@functools.cache
+def offscreen_fonts() -> FontSet:
+    """The bundled fonts for drawing without a display (previews): made once per process."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame.freetype
+
+    pygame.freetype.init()
+    return FontSet.default()
+
+
+def notice_pngs(config: Config, size: tuple[int, int], content: Content, item: Item, now: dt.datetime,
+                device_id: str = "") -> list[bytes]:
+    """``notice_frames`` as PNG files (the office keeps them; it does not touch pygame itself)."""
+    fonts = offscreen_fonts()
+    out = []
+    for frame in notice_frames(config, Look.for_screen(config, fonts, size), size, content, item, now, device_id):
+        buf = io.BytesIO()
+        pygame.image.save(frame, buf, "png")
+        out.append(buf.getvalue())
+    return out

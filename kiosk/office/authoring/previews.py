@@ -93,12 +93,8 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
     """Runs on the worker thread: draw every page at every size, write PNGs and preview.json."""
     import time
 
-    import pygame
-
     from kiosk.config import load_config
-    from kiosk.render.frame import notice_frames
-    from kiosk.render.look import Look
-    from kiosk.schedule.fromconfig import schedule_settings
+    from kiosk.render.frame import notice_pngs, schedule_settings
     from kiosk.schedule.playlist import AUTO
     from kiosk.schedule.scheduler import page_durations
 
@@ -116,22 +112,21 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
     try:
         content = load_content(content_dir, feed=feed_name)
     except ContentError as e:
+        shutil.rmtree(work, ignore_errors=True)
         raise PreviewError(str(e)) from None
     item = content.item(item_id)
     if item is None:
+        shutil.rmtree(work, ignore_errors=True)
         raise PreviewError("; ".join(content.errors) or "the notice did not load")
     config = load_config(None)
-    fonts = _fonts()
     sizes = []
     for size in SIZES:
-        frames = notice_frames(config, Look.for_screen(config, fonts, size), size, content, item, now,
-                               PREVIEW_DEVICE)
         names = []
-        for n, frame in enumerate(frames, start=1):
+        for n, png in enumerate(notice_pngs(config, size, content, item, now, PREVIEW_DEVICE), start=1):
             name = f"{size[0]}x{size[1]}-{n}.png"
-            pygame.image.save(frame, str(work / name))
+            (work / name).write_bytes(png)
             names.append(name)
-        durations = page_durations(item, len(frames), AUTO, schedule_settings(config))
+        durations = page_durations(item, len(names), AUTO, schedule_settings(config))
         sizes.append(SizePreview(size, tuple(names), tuple(durations)))
     shutil.rmtree(content_dir)
     (work / "preview.json").write_text(json.dumps({"sizes": [
@@ -142,17 +137,6 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
     else:
         os.replace(work, folder)
     return Preview(folder.name, tuple(sizes), round(time.perf_counter() - started, 3))
-
-
-@functools.cache
-def _fonts():  # noqa: ANN202 - FontSet, made once on the worker thread
-    import pygame
-
-    from kiosk.render.fonts import FontSet
-
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    pygame.freetype.init()
-    return FontSet.default()
 
 
 class PreviewWorker:
