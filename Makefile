@@ -67,7 +67,7 @@ test: setup test-debs
 	  $(BIN)/python -m pytest tests/office -m "not browser and not servers"
 
 office: setup
-	@if [ ! -f $(OFFICE_DIR)/office.toml ]; then $(BIN)/kiosk office init $(OFFICE_DIR); fi
+	@if [ ! -f $(OFFICE_DIR)/office.toml ]; then $(BIN)/kiosk office init $(OFFICE_DIR) --demo; fi
 	$(BIN)/kiosk office serve $(OFFICE_DIR) --host 127.0.0.1 --port 8080
 
 # make bench: every benchmark, the new ones in a short form (~30 min on 2 shared cores); the figures of a report
