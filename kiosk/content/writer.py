@@ -95,18 +95,18 @@ def _paragraph(text: str, n: int, kind: str) -> str:
     for line in text.replace("\r\n", "\n").split("\n"):
         stripped = line.strip()
         if stripped.startswith("|"):
-            raise WriteError("一行不能以竖线“|”开头（会被当成表格）", n, "text")
+            raise WriteError("a line may not start with '|' (it would read as a table)", n, "text")
         if stripped.startswith("#"):
-            raise WriteError("一行不能以“#”开头（会被当成小标题）", n, "text")
+            raise WriteError("a line may not start with '#' (it would read as a sub-heading)", n, "text")
         if stripped.startswith("![") and stripped.endswith(")"):
-            raise WriteError("一行不能写成图片标记 ![…](…)：请用“图片”块", n, "text")
+            raise WriteError("a line may not be an image mark ![…](…): use an image block", n, "text")
         if stripped == "+++":
-            raise WriteError("一行不能只有“+++”", n, "text")
+            raise WriteError("a line may not be just '+++'", n, "text")
         out.append(stripped)
     if kind == "h":
         joined = "".join(out)
         if not joined:
-            raise WriteError("小标题不能为空", n, "text")
+            raise WriteError("a sub-heading may not be empty", n, "text")
         return "## " + joined
     return "\n".join(out).strip("\n")
 
@@ -114,13 +114,13 @@ def _paragraph(text: str, n: int, kind: str) -> str:
 def _cell(text: str, n: int, where: str) -> str:
     text = " ".join(text.split())  # no line breaks inside a cell
     if "|" in text:
-        raise WriteError("表格单元格里不能有竖线“|”", n, where)
+        raise WriteError("a table cell may not contain '|'", n, where)
     return text
 
 
 def _table(b: DraftBlock, n: int) -> str:
     if not b.header:
-        raise WriteError("表格至少要有一列", n, "header")
+        raise WriteError("a table needs at least one column", n, "header")
     width = len(b.header)
     header = [_cell(c, n, f"cell 0,{i}") for i, c in enumerate(b.header)]
     align = list(b.align[:width]) + ["l"] * (width - len(b.align))
@@ -135,9 +135,9 @@ def _table(b: DraftBlock, n: int) -> str:
 def _image(b: DraftBlock, n: int) -> str:
     caption = " ".join(b.text.split())
     if "]" in caption:
-        raise WriteError("图片说明里不能有“]”", n, "caption")
+        raise WriteError("an image caption may not contain ']'", n, "caption")
     if not b.path or ")" in b.path:
-        raise WriteError("请选择一张图片", n, "path")
+        raise WriteError("no image chosen", n, "path")
     return f"![{caption}]({b.path})"
 
 

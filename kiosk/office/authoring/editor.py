@@ -169,7 +169,7 @@ def check(feed: Feed, state: FormState, images: dict[str, Path], taken_ids: set[
     try:
         text = write_item(d)
     except WriteError as e:
-        state.error(_block_field(e.block, e.field), e.reason)
+        state.error(_block_field(e.block, e.field), chinese(e.reason))
         return None
     with tempfile.TemporaryDirectory(prefix="kiosk-check-") as tmp:
         root = Path(tmp)

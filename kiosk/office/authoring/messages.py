@@ -16,6 +16,17 @@ FIELD_NAMES = {
 }
 
 _REASONS: tuple[tuple[str, str], ...] = (
+    # kiosk.content.writer: text the format cannot carry
+    (r"^a line may not start with '\|'.*", "一行不能以竖线“|”开头（会被当成表格）"),
+    (r"^a line may not start with '#'.*", "一行不能以“#”开头（会被当成小标题）"),
+    (r"^a line may not be an image mark.*", "一行不能写成图片标记 ![…](…)：请用“图片”块"),
+    (r"^a line may not be just '\+\+\+'$", "一行不能只有“+++”"),
+    (r"^a sub-heading may not be empty$", "小标题不能为空"),
+    (r"^a table cell may not contain '\|'$", "表格单元格里不能有竖线“|”"),
+    (r"^a table needs at least one column$", "表格至少要有一列"),
+    (r"^an image caption may not contain '\]'$", "图片说明里不能有“]”"),
+    (r"^no image chosen$", "请选择一张图片"),
+    # kiosk.content.loader
     (r"^missing \(required\)$", "必须填写"),
     (r"^must not be empty$", "不能为空"),
     (r"^id .* may hold only letters, digits, '-' and '_'$", "编号只能由英文字母、数字、“-”和“_”组成"),
