@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 	$(MAKE) system-deps
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kiosk.content.model import Audience
+from kiosk.resources import DEFAULT_CONFIG as DEFAULT_CONFIG  # the generated documentation (not read at load)
+from kiosk.resources import DEMO_CONTENT, PLAYLISTS
 from kiosk.schedule.scheduler import ScheduleSettings
 from kiosk.schedule.windows import ScheduleError, Window, parse_windows
 from kiosk.touch.types import NavSettings
@@ -36,10 +38,6 @@ from kiosk.touch.types import NavSettings
 if TYPE_CHECKING:
     from kiosk.feed.source import FeedSource
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSETS = REPO_ROOT / "assets"
-DEMO_CONTENT = ASSETS / "demo"
-DEFAULT_CONFIG = REPO_ROOT / "config" / "default.toml"
 
 
 class ConfigError(Exception):
@@ -315,7 +313,7 @@ class Config:
 
     def playlists_dir(self) -> Path:
         if not self.content.playlists:
-            return REPO_ROOT / "playlists"
+            return PLAYLISTS
         return self.relative(self.content.playlists)
 
     def state_path(self) -> Path:
@@ -324,11 +322,11 @@ class Config:
         return Path.home() / ".local" / "state" / "kiosk"
 
     def relative(self, value: str) -> Path:
-        """A path from the config file: relative to that file (to the repository for the defaults)."""
+        """A path from the config file: relative to that file (to the working directory without one)."""
         p = Path(value).expanduser()
         if p.is_absolute():
             return p
-        base = REPO_ROOT if self.source is None or self.source == DEFAULT_CONFIG else self.source.parent
+        base = Path.cwd() if self.source is None else self.source.parent
         return base / p
 
 

@@ -24,3 +24,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def snapshot(request: pytest.FixtureRequest, tmp_path: Path) -> Snapshot:
     """``snapshot(name, surface | image | png_path, folder=..., threshold=0, max_pixels=0)``."""
     return Snapshot(bool(request.config.getoption("--regen-reference")), tmp_path)
+
+
+@pytest.fixture(scope="session")
+def kiosk_wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The wheel built once per run from a copy of the checkout, and its build log (tests/wheelkit.py)."""
+    from wheelkit import build_wheel
+
+    return build_wheel(tmp_path_factory.mktemp("wheel"))

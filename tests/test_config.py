@@ -12,7 +12,6 @@ from kiosk.cli import main
 from kiosk.config import (
     DEFAULT_CONFIG,
     DEMO_CONTENT,
-    REPO_ROOT,
     Config,
     ConfigError,
     default_toml,
@@ -61,7 +60,7 @@ def test_library_settings_share_the_defaults() -> None:
 def test_defaults_play_the_demo() -> None:
     cfg = load_config()
     assert cfg.content_dir() == DEMO_CONTENT
-    assert cfg.playlists_dir() == REPO_ROOT / "playlists"
+    assert cfg.playlists_dir() == Path(__file__).resolve().parents[1] / "playlists"
 
 
 def test_device_file_overrides_and_relative_paths(tmp_path: Path) -> None:

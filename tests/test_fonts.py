@@ -21,10 +21,11 @@ from fontTools.ttLib import TTCollection
 
 from kiosk.content.model import ImageBlock, Item, Paragraph, Table
 from kiosk.layout import Box, ImageBox, TextStyle, layout_notice
-from kiosk.render.fonts import ASSETS, Face, FontSet, sc_face_index
+from kiosk.render.fonts import Face, FontSet, sc_face_index
 from kiosk.render.text import Theme, draw_page
+from kiosk.resources import FONTS
 
-REGULAR = str(ASSETS / "fonts" / "NotoSansCJK-Regular.ttc")
+REGULAR = str(FONTS / "NotoSansCJK-Regular.ttc")
 FREESANS = str(Path(pygame.__file__).parent / "freesansbold.ttf")  # ships with pygame: has Ą
 SAMPLE = ("关于2026年第三季度党费收缴情况的公示：根据《中国共产党章程》和中央组织部有关规定，"
           "现将第一支部应缴人数32人、实缴金额1,920.00元（占98.5%）等情况予以公示。"
@@ -164,7 +165,7 @@ def test_survives_pygame_quit() -> None:
 def test_no_display_is_opened() -> None:
     code = ("import pygame, kiosk.render.fonts as f; fs = f.FontSet.default(); "
             "fs.render('骨', 30, (0, 0, 0)); assert not pygame.display.get_init()")
-    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONPATH": str(ASSETS.parent)}
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
 
 

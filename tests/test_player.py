@@ -15,12 +15,14 @@ from PIL import Image
 from snapshots import Snapshot
 from stagekit import Rig
 
-from kiosk.config import DEMO_CONTENT, REPO_ROOT, Config, load_config
+from kiosk.config import DEMO_CONTENT, Config, load_config
 from kiosk.player.runner import PlayOptions, map_rect, run
 from kiosk.render.fonts import FontSet
 from kiosk.schedule import parse_windows
 
 AT = dt.datetime(2026, 11, 27, 10, 0)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

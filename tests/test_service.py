@@ -16,9 +16,11 @@ import pygame
 import pytest
 from PIL import Image
 
-from kiosk.config import REPO_ROOT, load_config
+from kiosk.config import load_config
 from kiosk.device.sdnotify import Notifier
 from kiosk.player.runner import PlayOptions, Runner
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_notifier_sends_ready_and_rate_limited_pings(tmp_path: Path) -> None:

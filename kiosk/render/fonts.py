@@ -30,10 +30,11 @@ from typing import NamedTuple
 import pygame
 import pygame.freetype
 
+from kiosk.resources import FONTS
+
 log = logging.getLogger(__name__)
 
 RGB = tuple[int, int, int]
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SC_MARK = "CJK SC"
 LIKELY_SC_INDEX = 2  # Noto Sans/Serif CJK collections: JP, KR, SC, TC, HK, Mono…
 PROBE_PX = 16
@@ -128,8 +129,8 @@ class FontSet:
     @classmethod
     def default(cls, assets: Path | None = None, fallbacks: Sequence[str | Path] | None = None,
                 use_fontconfig: bool = True) -> FontSet:
-        """Noto Sans CJK SC regular and bold from ``assets/fonts`` (the repository's)."""
-        fonts = (assets or ASSETS) / "fonts"
+        """Noto Sans CJK SC regular and bold from ``assets/fonts`` (the package's, or those of ``assets``)."""
+        fonts = assets / "fonts" if assets is not None else FONTS
         regular = str(fonts / "NotoSansCJK-Regular.ttc")
         bold = str(fonts / "NotoSansCJK-Bold.ttc")
         bold_face = _sc_face(bold) if Path(bold).is_file() else None

@@ -1,0 +1,1 @@
+"""Package data: default.toml, installed as ``kiosk.defaults`` (see kiosk/resources.py)."""
