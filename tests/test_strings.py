@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from kiosk import strings
-from kiosk.config import REPO_ROOT
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 LATIN = re.compile(r"[A-Za-z]")
