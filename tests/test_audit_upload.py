@@ -173,3 +173,33 @@ def test_backoff_doubles_up_to_the_cap_with_jitter() -> None:
     assert b.next_delay() <= 10
     with pytest.raises(ValueError):
         Backoff(base=0)
+
+
+# ------------------------------------------------------------------ hostile report servers
+
+
+def test_a_report_server_trickling_its_headers_or_a_gzip_bomb_is_a_failed_attempt(tmp_path: Path,
+                                                                                  clock: FakeClock) -> None:
+    import time
+    import tracemalloc
+
+    from hostile import HostileServer, gzip_bomb, headers_one_byte_a_time, reply_with
+
+    log = AuditLog(tmp_path, clock)
+    add_hourly(log, clock, 3)
+    bomb = reply_with(gzip_bomb(3200), "Content-Type: application/json\r\nContent-Encoding: gzip", length=False)
+    for behaviour, expected in ((headers_one_byte_a_time, "no complete answer within 1 s"),
+                                (bomb, "longer than the 65536 bytes accepted")):
+        with HostileServer(behaviour) as server:
+            cfg = UploadSettings(url=server.url, device_id="lobby-1", timeout=(2.0, 5.0), deadline=1.0)
+            up = Uploader(tmp_path, cfg, clock, session=SpySession(clock), rng=random.Random(7))
+            started = time.monotonic()
+            tracemalloc.start()
+            try:
+                up.step()
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert time.monotonic() - started < 3
+        assert up.last_error is not None and expected in up.last_error, up.last_error
+        assert up.cursor.acked_seq == 0 and peak < 16 << 20

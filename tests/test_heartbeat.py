@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -137,3 +138,44 @@ def test_screenshot_request_without_a_camera_is_ignored(server: StatusServer, cl
     hb = heartbeat(server, clock, tmp_path)
     hb.step()
     assert len(server.beats) == 1 and server.screenshots == [] and hb.last_error is None
+
+
+# ------------------------------------------------------------------ hostile status servers
+
+
+def _hostile_heartbeat(url: str, clock: FakeClock, tmp_path: Path) -> Heartbeat:
+    cfg = HeartbeatSettings(url=url, device_id="lobby-1", disk_path=tmp_path, timeout=(2.0, 5.0), deadline=1.0)
+    return Heartbeat(cfg, status, clock, session=SpySession(clock), rng=random.Random(5))
+
+
+def test_a_server_sending_headers_one_byte_a_second_costs_one_deadline(clock: FakeClock, tmp_path: Path) -> None:
+    import time
+
+    from hostile import HostileServer, headers_one_byte_a_time
+
+    with HostileServer(headers_one_byte_a_time) as slow:
+        hb = _hostile_heartbeat(slow.url, clock, tmp_path)
+        started = time.monotonic()
+        hb.step()
+        assert time.monotonic() - started < 3
+    assert hb.last_error is not None and "no complete answer within 1 s" in hb.last_error
+    assert len(hb.queue) == 1  # kept for the next attempt
+
+
+def test_a_gzip_bomb_reply_is_refused_without_inflating_it(clock: FakeClock, tmp_path: Path) -> None:
+    import tracemalloc
+
+    from hostile import HostileServer, gzip_bomb, reply_with
+
+    bomb = reply_with(gzip_bomb(3200), "Content-Type: application/json\r\nContent-Encoding: gzip", length=False)
+    with HostileServer(bomb) as server:
+        hb = _hostile_heartbeat(server.url, clock, tmp_path)
+        hb.settings = dataclasses.replace(hb.settings, deadline=30.0)
+        tracemalloc.start()
+        try:
+            hb.step()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert hb.last_error is not None and "longer than the 65536 bytes accepted" in hb.last_error
+    assert peak < 16 << 20, f"{peak} bytes at the peak"

@@ -1,4 +1,4 @@
-"""What the uploader and the heartbeat share: backoff with jitter, a JSON POST, a background loop.
+"""What the uploader and the heartbeat share: backoff with jitter, a bounded JSON POST, a background loop.
 
 Both are driven by ``step() -> seconds until the next step is useful``: tests call ``step`` with a
 fake clock; the player runs it in a daemon thread with :func:`run_steps`.
@@ -6,6 +6,7 @@ fake clock; the player runs it in a daemon thread with :func:`run_steps`.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -14,11 +15,14 @@ from typing import Any
 
 import requests
 
+from kiosk import httpio
 from kiosk.audit.records import AuditError
 
 log = logging.getLogger(__name__)
 
 Timeout = tuple[float, float]  # (connect, read) seconds
+DEADLINE = 60.0  # seconds for a whole exchange, connect to last byte
+MAX_REPLY = 64 * 1024  # bytes: the largest reply read (an ack or a heartbeat answer is far smaller)
 
 
 class SendError(AuditError):
@@ -47,38 +51,50 @@ class Backoff:
         self.failures = 0
 
 
-def post_json(session: requests.Session, url: str, body: dict[str, Any] | list[Any],
-              timeout: Timeout) -> dict[str, Any]:
-    """POST ``body`` as JSON; the reply must be 2xx with a JSON object, else :class:`SendError`."""
-    try:
-        resp = session.post(url, json=body, timeout=timeout)
-    except requests.RequestException as e:
-        raise SendError(f"{url}: cannot reach the server: {e}") from e
-    return _json_reply(url, resp)
+def post_json(session: requests.Session, url: str, body: dict[str, Any] | list[Any], timeout: Timeout,
+              deadline: float = DEADLINE, cap: int = MAX_REPLY) -> dict[str, Any]:
+    """POST ``body`` as JSON; the reply must be 2xx with a JSON object, else :class:`SendError`.
+
+    The whole exchange, from connect to the reply's last byte, takes at most ``deadline`` seconds,
+    and a reply longer than ``cap`` bytes (after gunzip) is refused unread.
+    """
+    reply = _exchange(session, url, timeout, deadline, cap, json=body)
+    return _json_reply(url, reply)
 
 
 def post_bytes(session: requests.Session, url: str, data: bytes, content_type: str, headers: dict[str, str],
-               timeout: Timeout) -> None:
+               timeout: Timeout, deadline: float = DEADLINE, cap: int = MAX_REPLY) -> None:
+    reply = _exchange(session, url, timeout, deadline, cap, data=data,
+                      headers={"Content-Type": content_type, **headers})
+    if not 200 <= reply.status < 300:
+        raise SendError(f"{url}: server answered HTTP {reply.status}")
+
+
+def _exchange(session: requests.Session, url: str, timeout: Timeout, deadline: float, cap: int,
+              **kwargs: Any) -> httpio.Reply:
     try:
-        resp = session.post(url, data=data, headers={"Content-Type": content_type, **headers}, timeout=timeout)
+        return httpio.exchange(httpio.guard(session), "POST", url, deadline=deadline, connect_timeout=timeout[0],
+                               read_timeout=timeout[1], cap=cap, **kwargs)
+    except httpio.DeadlineExceeded as e:
+        raise SendError(f"{url}: no complete answer within {deadline:g} s (a slow or stuck server)") from e
+    except httpio.ReplyTooLarge as e:
+        raise SendError(f"{e}: not a reply from a report server") from e
     except requests.RequestException as e:
         raise SendError(f"{url}: cannot reach the server: {e}") from e
-    if not 200 <= resp.status_code < 300:
-        raise SendError(f"{url}: server answered HTTP {resp.status_code}")
 
 
-def _json_reply(url: str, resp: requests.Response) -> dict[str, Any]:
-    if not 200 <= resp.status_code < 300:
-        raise SendError(f"{url}: server answered HTTP {resp.status_code}")
-    if not resp.content:
+def _json_reply(url: str, reply: httpio.Reply) -> dict[str, Any]:
+    if not 200 <= reply.status < 300:
+        raise SendError(f"{url}: server answered HTTP {reply.status}")
+    if not reply.body:
         return {}
     try:
-        reply = resp.json()
-    except ValueError:
+        answer = json.loads(reply.body)
+    except (ValueError, RecursionError):
         raise SendError(f"{url}: the reply is not JSON (a captive portal or a wrong URL?)") from None
-    if not isinstance(reply, dict):
+    if not isinstance(answer, dict):
         raise SendError(f"{url}: the reply is not a JSON object")
-    return reply
+    return answer
 
 
 def run_steps(step: Callable[[], float], stop: threading.Event, name: str, floor: float = 1.0) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 
+from kiosk import httpio
 from kiosk.audit.net import Backoff, SendError, Timeout, post_json
 from kiosk.audit.records import CURSOR_NAME, GENESIS, canonical, day_files, iter_lines, parse_record
 from kiosk.clock import Clock
@@ -42,7 +43,9 @@ class UploadSettings:
     batches_per_step: int = 20  # then the step returns, so a long backlog never hogs the thread
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
-    timeout: Timeout = (10.0, 30.0)
+    timeout: Timeout = (10.0, 30.0)  # connect; silence while reading
+    deadline: float = 120.0  # one whole batch exchange, connect to last byte
+    reply_cap: int = 64 * 1024  # bytes of reply read at most (after gunzip)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Uploader:
         self.directory = directory
         self.settings = settings
         self.clock = clock
-        self.session = session or requests.Session()
+        self.session = httpio.guard(session or requests.Session())
         self.cursor = load_cursor(directory)
         self.backoff = Backoff(settings.backoff_base, settings.backoff_cap, rng=rng)
         self.last_error: str | None = None
@@ -158,7 +161,8 @@ class Uploader:
         body = {"device": self.settings.device_id, "records": [e.body for e in batch],
                 "first_seq": batch[0].seq, "last_seq": batch[-1].seq,
                 "head": {"seq": batch[-1].seq, "hash": batch[-1].hash}}
-        reply = post_json(self.session, self.settings.url, body, self.settings.timeout)
+        reply = post_json(self.session, self.settings.url, body, self.settings.timeout, self.settings.deadline,
+                          self.settings.reply_cap)
         acked = reply.get("acked")
         if not isinstance(acked, int) or isinstance(acked, bool) or acked > batch[-1].seq:
             raise SendError(f"{self.settings.url}: the reply has no valid \"acked\" seq (got {acked!r})")

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 import requests
 
+from kiosk import httpio
 from kiosk.audit.net import Backoff, SendError, Timeout, post_bytes, post_json
 from kiosk.clock import Clock
 
@@ -53,7 +54,9 @@ class HeartbeatSettings:
     disk_path: Path = Path(".")  # where free space is measured (the state directory)
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
-    timeout: Timeout = (10.0, 20.0)
+    timeout: Timeout = (10.0, 20.0)  # connect; silence while reading
+    deadline: float = 60.0  # one whole exchange, connect to last byte
+    reply_cap: int = 64 * 1024  # bytes of reply read at most (after gunzip)
 
 
 class Heartbeat:
@@ -72,7 +75,7 @@ class Heartbeat:
         self.status = status
         self.clock = clock
         self.screenshot = screenshot
-        self.session = session or requests.Session()
+        self.session = httpio.guard(session or requests.Session())
         self.backoff = Backoff(settings.backoff_base, settings.backoff_cap, rng=rng)
         self.queue: deque[dict[str, Any]] = deque(maxlen=settings.queue_max)
         self.dropped = 0
@@ -121,7 +124,7 @@ class Heartbeat:
         try:
             while self.queue:
                 reply = post_json(self.session, self.settings.url, {**self.queue[0], "dropped": self.dropped},
-                                  self.settings.timeout)
+                                  self.settings.timeout, self.settings.deadline, self.settings.reply_cap)
                 self.queue.popleft()
                 self.dropped = 0
                 self._answer(reply)
@@ -148,7 +151,7 @@ class Heartbeat:
             return
         try:
             post_bytes(self.session, url, png, "image/png", {"X-Kiosk-Device": self.settings.device_id},
-                       self.settings.timeout)
+                       self.settings.timeout, self.settings.deadline, self.settings.reply_cap)
         except SendError as e:
             log.warning("heartbeat: screenshot not delivered (the server may ask again): %s", e)
 

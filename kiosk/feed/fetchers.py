@@ -1,7 +1,7 @@
 """Network and directory access behind tuf's ``FetcherInterface`` (one method: ``_fetch``).
 
-- :class:`RequestsFetcher`: HTTP(S) through one ``requests.Session`` with connect and
-  read timeouts, a deadline for a whole file and a size cap.
+- :class:`RequestsFetcher`: HTTP(S) through one ``requests.Session`` with a connect timeout, a
+  timeout on silence, one deadline per file from connect to last byte, and a size cap.
 - :class:`DirectoryFetcher`: a local feed tree (``file://`` URLs, e.g. a USB stick);
   a missing file answers like HTTP 404, so the TUF workflow is the same.
 """
@@ -9,24 +9,25 @@
 from __future__ import annotations
 
 import re
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import requests
-import requests.adapters
 import urllib3
 from tuf.api import exceptions
 from tuf.ngclient.fetcher import FetcherInterface
 
+from kiosk import httpio
 from kiosk.feed.source import FeedSource
 
 CHUNK = 1 << 18
 
 
 class RequestsFetcher(FetcherInterface):
-    """HTTP fetcher: timeouts on connect, on every read and on the whole transfer; size cap."""
+    """HTTP fetcher: one deadline per file from connect to last byte (:mod:`kiosk.httpio`), a connect
+    timeout, a timeout on silence, a size cap; :meth:`abort` cuts every transfer in flight."""
 
     def __init__(self, *, connect_timeout: float = 10.0, read_timeout: float = 30.0,
                  transfer_timeout: float = 600.0, max_bytes: int = 1 << 30,
@@ -35,13 +36,11 @@ class RequestsFetcher(FetcherInterface):
         self.timeout = (connect_timeout, read_timeout)
         self.transfer_timeout = transfer_timeout
         self.max_bytes = max_bytes
-        if session is None:  # kept-alive connections per host: as many as downloads run at once
-            session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(1, connections))
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-        self.session = session
+        # kept-alive connections per host: as many as downloads run at once; each one cut at its deadline
+        self.session = httpio.guard(session) if session is not None else httpio.session(connections)
         self.session.headers["User-Agent"] = user_agent
+        self._lock = threading.Lock()
+        self._active: set[httpio.Deadline] = set()
 
     @classmethod
     def for_source(cls, source: FeedSource) -> RequestsFetcher:
@@ -52,44 +51,79 @@ class RequestsFetcher(FetcherInterface):
     def close(self) -> None:
         self.session.close()
 
+    def abort(self, reason: str) -> None:
+        """Cut every transfer in flight now (any thread): each fails with ``reason``."""
+        with self._lock:
+            active = list(self._active)
+        for deadline in active:
+            deadline.abort(reason)
+
+    def _begin(self, url: str) -> httpio.Deadline:
+        deadline = httpio.Deadline(self.transfer_timeout, url)
+        with self._lock:
+            self._active.add(deadline)
+        return deadline
+
+    def _end(self, deadline: httpio.Deadline) -> None:
+        deadline.close()
+        with self._lock:
+            self._active.discard(deadline)
+
     def _fetch(self, url: str) -> Iterator[bytes]:
+        deadline = self._begin(url)
         try:
-            response = self.session.get(url, stream=True, timeout=self.timeout)
-        except requests.ConnectTimeout as e:
-            raise exceptions.SlowRetrievalError(f"could not connect to {url} within {self.timeout[0]}s") from e
-        except requests.Timeout as e:
-            raise exceptions.SlowRetrievalError(f"no answer from {url} within {self.timeout[1]}s") from e
-        except requests.ConnectionError as e:
-            raise exceptions.DownloadError(f"cannot reach {url}: {_reason(e)}") from e
+            with deadline.active():
+                response = self.session.get(url, stream=True, timeout=deadline.timeout(*self.timeout))
         except requests.RequestException as e:
-            raise exceptions.DownloadError(f"cannot reach {url}: {e}") from e
+            self._end(deadline)
+            raise _slow(deadline, url) or _request_error(e, url, self.timeout) from e
         if response.status_code >= 400:
             _finish_error(response)
+            self._end(deadline)
             raise exceptions.DownloadHTTPError(url, response.status_code)
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             response.close()
+            self._end(deadline)
             raise exceptions.DownloadLengthMismatchError(f"{url} declares {declared} bytes, limit {self.max_bytes}")
-        return self._chunks(response, url)
+        return self._chunks(response, url, deadline)
 
-    def _chunks(self, response: requests.Response, url: str) -> Iterator[bytes]:
-        """Yield the body as it arrives; ``read1`` returns early, so the deadline holds against trickles."""
-        deadline = time.monotonic() + self.transfer_timeout
-        received = 0
+    def _chunks(self, response: requests.Response, url: str, deadline: httpio.Deadline) -> Iterator[bytes]:
+        """Yield the body as it arrives; the deadline cuts a trickle wherever it is."""
         try:
-            while chunk := response.raw.read1(CHUNK, decode_content=True):
-                received += len(chunk)
-                if received > self.max_bytes:
-                    raise exceptions.DownloadLengthMismatchError(f"{url}: more than {self.max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise exceptions.SlowRetrievalError(f"{url}: not finished within {self.transfer_timeout}s")
-                yield chunk
+            yield from httpio.iter_body(response, self.max_bytes, deadline)
+        except httpio.ReplyTooLarge as e:
+            raise exceptions.DownloadLengthMismatchError(f"{url}: more than {self.max_bytes} bytes") from e
+        except httpio.DeadlineExceeded as e:
+            raise _slow(deadline, url) or exceptions.SlowRetrievalError(str(e)) from e
         except urllib3.exceptions.ReadTimeoutError as e:
             raise exceptions.SlowRetrievalError(f"{url}: the server stopped sending: {e}") from e
         except (urllib3.exceptions.HTTPError, OSError) as e:
-            raise exceptions.DownloadError(f"{url}: transfer failed: {e}") from e
+            raise _slow(deadline, url) or exceptions.DownloadError(f"{url}: transfer failed: {e}") from e
         finally:
             response.close()
+            self._end(deadline)
+
+
+def _slow(deadline: httpio.Deadline, url: str) -> Exception | None:
+    """The error for an exchange the deadline cut (timed out, or aborted), else None."""
+    try:
+        deadline.check()
+    except httpio.DeadlineExceeded as e:
+        if deadline.aborted is not None and not deadline.aborted.startswith("not finished"):
+            return exceptions.DownloadError(f"{url}: {deadline.aborted}")
+        return exceptions.SlowRetrievalError(str(e))
+    return None
+
+
+def _request_error(e: requests.RequestException, url: str, timeout: tuple[float, float]) -> Exception:
+    if isinstance(e, requests.ConnectTimeout):
+        return exceptions.SlowRetrievalError(f"could not connect to {url} within {timeout[0]}s")
+    if isinstance(e, requests.Timeout):
+        return exceptions.SlowRetrievalError(f"no answer from {url} within {timeout[1]}s")
+    if isinstance(e, requests.ConnectionError):
+        return exceptions.DownloadError(f"cannot reach {url}: {_reason(e)}")
+    return exceptions.DownloadError(f"cannot reach {url}: {e}")
 
 
 def _finish_error(response: requests.Response, small: int = 16384) -> None:

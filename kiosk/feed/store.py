@@ -26,7 +26,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kiosk import fsutil
@@ -34,6 +34,10 @@ from kiosk.feed.bundle import Manifest
 from kiosk.feed.errors import FeedBusyError, FeedStoreError
 
 log = logging.getLogger(__name__)
+
+# holders of a store lock in this process that can be cut short, by resolved state directory
+_HOLDERS: dict[str, Callable[[str], None]] = {}
+_HOLDERS_LOCK = threading.Lock()
 
 BUNDLE_FILE = ".bundle.json"  # the manifest, kept beside the content it describes
 
@@ -107,12 +111,21 @@ class Store:
     # ------------------------------------------------------------ writing (sync only)
 
     @contextlib.contextmanager
-    def lock(self, feed: str, wait: float = 0.0) -> Iterator[None]:
-        """Exclusive lock of the state directory (one sync at a time), waiting up to ``wait`` seconds."""
+    def lock(self, feed: str, wait: float = 0.0, *, preempt: bool = False,
+             on_preempt: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Exclusive lock of the state directory (one sync at a time), waiting up to ``wait`` seconds.
+
+        ``on_preempt``: how to cut this holder short (a network sync: abort its transfers); called
+        from another thread when a ``preempt=True`` locker (a USB import) finds the store busy, so a
+        stick is never kept waiting by a sync stuck on a slow server.  Only holders in this process
+        can be cut short; another process (``kiosk sync``) is waited for, up to ``wait``.
+        """
         import fcntl
 
         self.root.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait
+        key = str(self.root.resolve())
+        asked = False
         with open(self.root / ".lock", "a+b") as f:
             while True:
                 try:
@@ -120,13 +133,26 @@ class Store:
                     break
                 except BlockingIOError:
                     self.contended.set()
+                    if preempt and not asked:
+                        asked = True
+                        with _HOLDERS_LOCK:
+                            cut = _HOLDERS.get(key)
+                        if cut is not None:
+                            log.info("store %s: a network sync is cut short for a USB import", self.root)
+                            cut("interrupted: a USB stick is being imported")
                     if time.monotonic() >= deadline:
                         raise FeedBusyError(feed, f"another sync is using {self.root}",
                                             "wait for it to finish (is `kiosk play` syncing already?)") from None
-                    time.sleep(0.2)
+                    time.sleep(0.05 if preempt else 0.2)
+            if on_preempt is not None:
+                with _HOLDERS_LOCK:
+                    _HOLDERS[key] = on_preempt
             try:
                 yield
             finally:
+                if on_preempt is not None:
+                    with _HOLDERS_LOCK:
+                        _HOLDERS.pop(key, None)
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
     def object_tempfile(self) -> Path:

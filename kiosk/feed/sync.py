@@ -78,9 +78,19 @@ class _PollFetcher(FetcherInterface):
         self.skip_root_probe = False
         self.requests = 0
         self.bytes = 0
+        self.aborted: str | None = None
         self._lock = threading.Lock()
 
+    def abort(self, reason: str) -> None:
+        """Cut this sync short (any thread): transfers in flight fail now, no new one starts."""
+        self.aborted = reason
+        cut = getattr(self.inner, "abort", None)
+        if callable(cut):
+            cut(reason)
+
     def _fetch(self, url: str) -> Iterator[bytes]:
+        if self.aborted is not None:
+            raise tuf_exc.DownloadError(f"{url}: {self.aborted}")
         if url in self.primed:
             return iter([self.primed.pop(url)])
         if self.skip_root_probe and url.endswith(".root.json"):
@@ -93,6 +103,8 @@ class _PollFetcher(FetcherInterface):
         received = 0
         try:
             for chunk in chunks:
+                if self.aborted is not None:  # a fetcher that cannot be cut mid-transfer stops here
+                    raise tuf_exc.DownloadError(self.aborted)
                 received += len(chunk)
                 yield chunk
         finally:
@@ -101,11 +113,13 @@ class _PollFetcher(FetcherInterface):
 
 
 def sync_feed(source: FeedSource, store: Store, fetcher: FetcherInterface | None = None,
-              clock: WallClock | None = None, lock_wait: float = 0.0) -> SyncResult:
+              clock: WallClock | None = None, lock_wait: float = 0.0, *, preempt: bool = False) -> SyncResult:
     """Bring ``store`` up to date with ``source``.
 
     ``lock_wait``: seconds to wait for another sync holding the store.  A failed sync leaves the
-    store as it was: images it already verified are removed again.
+    store as it was: images it already verified are removed again.  ``preempt`` (a USB import):
+    a network sync of this process holding the store is cut short (it fails as interrupted) instead
+    of being waited for; without it, this sync can be cut short so.
 
     Raises:
         FeedRefusedError: the feed served data that must not be shown (tampered, rolled back,
@@ -119,7 +133,7 @@ def sync_feed(source: FeedSource, store: Store, fetcher: FetcherInterface | None
     clock = clock or UtcClock()
     poll = _PollFetcher(fetcher or make_fetcher(source))
     try:
-        with store.lock(source.name, wait=lock_wait):
+        with store.lock(source.name, wait=lock_wait, preempt=preempt, on_preempt=None if preempt else poll.abort):
             try:
                 return _Sync(source, store, poll, aware(clock.now())).run()
             except BaseException:

@@ -170,8 +170,8 @@ class UsbImporter:
         if self.wrap_fetcher is not None:
             fetcher = self.wrap_fetcher(fetcher)
         on_stick = dataclasses.replace(source, url=stick.feed_url)
-        try:  # waits for a network sync holding the store; a refusal leaves the store as it was
-            result = sync_feed(on_stick, self.store, fetcher, self.clock, lock_wait=self.lock_wait)
+        try:  # a network sync holding the store is cut short; a refusal leaves the store as it was
+            result = sync_feed(on_stick, self.store, fetcher, self.clock, lock_wait=self.lock_wait, preempt=True)
         except FeedError as e:
             outcome = self._refused(e, plan, plan_problem, stick, name)
             return FeedOutcome(name, outcome, before, self.store.current_version(name), detail=str(e))

@@ -219,6 +219,18 @@ def test_trickling_server_hits_the_transfer_deadline(kept: Store, publisher: Pub
     assert time.monotonic() - started < 3
 
 
+def test_headers_one_byte_a_second_hit_the_transfer_deadline(kept: Store, publisher: Publisher) -> None:
+    """The deadline runs from connect to the last byte: headers that trickle do not hold it off."""
+    from hostile import HostileServer, headers_one_byte_a_time
+
+    with HostileServer(headers_one_byte_a_time) as slow:
+        source = publisher.source(slow.url, read_timeout=30.0, transfer_timeout=1.0)
+        started = time.monotonic()
+        with pytest.raises(FeedFetchError, match="not finished within 1 s"):
+            sync_feed(source, kept)
+    assert time.monotonic() - started < 4
+
+
 @pytest.mark.parametrize(("behaviour", "error", "code"), [
     (status(404), FeedFetchError, 404),
     (status(500), FeedFetchError, 500),

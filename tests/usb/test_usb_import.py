@@ -171,3 +171,37 @@ def test_store_busy_too_long(stick: Path, store: Store, office: Publisher) -> No
     assert result.outcome is Outcome.BUSY and result.message == "未更新：设备正在联网更新，请稍后重新插入U盘"
     assert store.current_version("township") is None
     assert importer.import_volume(stick)[0].outcome is Outcome.ACCEPTED
+
+
+def test_import_does_not_wait_behind_a_network_sync_stuck_on_a_slow_server(stick: Path, store: Store,
+                                                                           office: Publisher) -> None:
+    """A server sending its headers one byte a second held the store lock for ever: the stick was "busy"."""
+    from hostile import HostileServer, headers_one_byte_a_time
+
+    from kiosk.feed.errors import FeedFetchError
+
+    failures: list[Exception] = []
+
+    def network_sync(url: str) -> None:
+        try:
+            sync_feed(office.source(url, read_timeout=30.0, transfer_timeout=600.0), store)
+        except Exception as e:  # noqa: BLE001 - the test looks at it
+            failures.append(e)
+
+    with HostileServer(headers_one_byte_a_time) as slow:
+        thread = threading.Thread(target=network_sync, args=(slow.url,))
+        thread.start()
+        deadline = time.monotonic() + 10
+        while slow.connections == 0:  # the sync holds the store and is stuck in the headers
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        importer = UsbImporter([source_for(office)], store, device_id="t", lock_wait=5.0, write_reports=False)
+        started = time.monotonic()
+        [result] = importer.import_volume(stick)
+        took = time.monotonic() - started
+        thread.join(10)
+    assert result.outcome is Outcome.ACCEPTED, result.detail
+    assert took < 4, f"the import waited {took:.1f} s for the network sync"
+    assert store.current_version("township") == 2
+    assert len(failures) == 1 and isinstance(failures[0], FeedFetchError)
+    assert "a USB stick is being imported" in str(failures[0])
