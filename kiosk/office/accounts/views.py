@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from kiosk.feed.keys import MIN_PASSPHRASE, new_sealed_key
 from kiosk.office.accounts.models import Membership, SigningKey
+from kiosk.office.console.secondfactor import handle_setup, setup_context
 from kiosk.office.history.api import record
 
 
@@ -60,6 +61,11 @@ def me(request: HttpRequest) -> HttpResponse:
             record("account.password", "修改登录密码", request=request)
             messages.success(request, "登录密码已修改。")
             return redirect("accounts:me")
+    elif request.method == "POST":
+        message = handle_setup(request)
+        if message:
+            messages.info(request, message)
+        return redirect("accounts:me")
     memberships = Membership.objects.filter(user=user).select_related("feed")
     return render(request, "accounts/me.html", {"key": key, "key_form": key_form, "pw_form": pw_form,
-                                                "memberships": memberships})
+                                                "memberships": memberships, **setup_context(request)})

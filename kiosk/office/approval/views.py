@@ -16,6 +16,7 @@ from kiosk.office.approval import keychanges, service
 from kiosk.office.approval.building import Edits, upload_path
 from kiosk.office.approval.models import KeyChange, KeyStatus, Publication, PubStatus
 from kiosk.office.authoring.previews import PreviewError, images_for, worker
+from kiosk.office.console.secondfactor import reviewer_must_verify
 from kiosk.office.feeds.models import Feed
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ def detail(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
 @feed_view(Role.DRAFTER, Role.REVIEWER)
 def sign(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication, feed=feed, pk=pk)
+    if pub.signatures.exists() and (why := reviewer_must_verify(request.user)):
+        messages.error(request, why)
+        return redirect("approval:detail", feed.name, pub.pk)
     try:
         pub = service.sign(pub, request.user, request.POST.get("passphrase", ""))
     except service.ApprovalError as e:
