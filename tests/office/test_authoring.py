@@ -13,7 +13,7 @@ from approvalkit import Office, make_office
 from django.test import Client
 from PIL import Image
 
-from kiosk.office.approval.models import Publication, PubKind, PubStatus
+from kiosk.office.approval.models import PubKind, Publication, PubStatus
 from kiosk.office.authoring.models import Notice, NoticeState, UploadedImage
 from kiosk.office.history.models import Event
 
@@ -197,8 +197,9 @@ def test_import_refuses_unsafe_or_broken_zips(town: Office) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     drafter = client_for(town, "drafter")
-    for entries, message in (({"../evil/items/x.md": "x"}, "路径不安全"), ({"items/x.md": "+++\nid = \n+++\n"}, "有错误"),
-                             ({"readme.txt": "x"}, "没有 items 文件夹")):
+    cases = (({"../evil/items/x.md": "x"}, "路径不安全"), ({"items/x.md": "+++\nid = \n+++\n"}, "有错误"),
+             ({"readme.txt": "x"}, "没有 items 文件夹"))
+    for entries, message in cases:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             for name, text in entries.items():
