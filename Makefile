@@ -56,11 +56,13 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file kiosk/office/mypy.ini
 	$(BIN)/lint-imports --no-cache
 
 test: setup test-debs
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file kiosk/office/mypy.ini
 	$(BIN)/lint-imports --no-cache
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python tests/office/with_postgres.py -- \

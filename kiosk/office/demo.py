@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from kiosk.content.loader import read_text
@@ -101,7 +102,7 @@ def _catalogue(source: Path, village: bool) -> str:
     return "\n\n".join(keep) + "\n"
 
 
-def _person(username: str, name: str, role: Role) -> tuple[object, DemoPerson]:
+def _person(username: str, name: str, role: Role) -> tuple[User, DemoPerson]:
     password, passphrase = random_secret(), random_secret(16) if role is not Role.SUPERVISOR else ""
     user = get_user_model().objects.create_user(username=username, password=password, first_name=name)
     if passphrase:  # a supervisor reads; they sign nothing
@@ -123,7 +124,7 @@ def load_demo(admin_username: str = "admin") -> DemoReport:
     SigningKey.objects.create(user=admin, keyid=signer.public_key.keyid, public_key=signer.public_key.to_dict(),
                               sealed=sealed)
     report.people.append(DemoPerson(admin_username, "管理员", Role.ADMIN, "", admin_phrase))
-    people: dict[Role, tuple[object, DemoPerson]] = {}
+    people: dict[Role, tuple[User, DemoPerson]] = {}
     with transaction.atomic():
         for username, name, role in PEOPLE:
             people[role] = _person(username, name, role)

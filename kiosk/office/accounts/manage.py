@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kiosk.content import ContentError
 from kiosk.content.loader import load_catalogue
 from kiosk.office.accounts.models import Membership, Role
-from kiosk.office.accounts.roles import feed_view, is_office_admin, roles_of
+from kiosk.office.accounts.roles import feed_view, is_office_admin, person, roles_of
 from kiosk.office.authoring.messages import chinese
 from kiosk.office.feeds.models import FEED_NAME, Feed, Label
 from kiosk.office.feeds.service import create_online_keys
@@ -63,7 +63,7 @@ name = "重大事项"
 
 
 def _office_admin(request: HttpRequest) -> None:
-    if not is_office_admin(request.user):
+    if not is_office_admin(person(request)):
         raise PermissionDenied
 
 
@@ -115,7 +115,7 @@ def reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def set_active(request: HttpRequest, pk: int) -> HttpResponse:
     _office_admin(request)
     user = get_object_or_404(get_user_model(), pk=pk)
-    if user == request.user:
+    if user == person(request):
         messages.error(request, "不能停用自己的账号")
         return redirect("accounts:people")
     user.is_active = request.POST.get("active") == "1"
@@ -136,7 +136,7 @@ class MemberForm(forms.Form):
 @feed_view()
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, feed: Feed) -> HttpResponse:
-    manage = Role.ADMIN in roles_of(request.user, feed) or is_office_admin(request.user)
+    manage = Role.ADMIN in roles_of(person(request), feed) or is_office_admin(person(request))
     form = MemberForm(request.POST or None)
     if request.method == "POST":
         if not manage:
@@ -193,7 +193,7 @@ def new_feed(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             feed = Feed.objects.create(name=form.cleaned_data["name"], publisher=form.cleaned_data["publisher"],
                                        label=form.cleaned_data["label"], catalogue=form.cleaned_data["catalogue"])
-            Membership.objects.create(user=request.user, feed=feed, role=Role.ADMIN)
+            Membership.objects.create(user=person(request), feed=feed, role=Role.ADMIN)
             create_online_keys(feed)
             record("feed.create", f"新建内容源 {feed.publisher}（{feed.label}）", request=request, feed=feed.name)
         messages.success(request, "内容源已建立。请分配人员（至少两名有签名密钥的管理员或审核人、拟稿人和审核人），"

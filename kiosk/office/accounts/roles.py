@@ -8,6 +8,7 @@
   object, and people without one of ``roles`` get 404 (a feed's existence is not leaked).
   ``@feed_view()`` with no roles lets any member in (supervisors read everything).
 - ``is_office_admin(user)``: may create feeds and accounts (Django superuser).
+- ``person(request)``: the signed-in ``User`` (typed) of a view that requires one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from kiosk.office.accounts.models import Membership, Role
 
@@ -49,18 +52,26 @@ def feeds_of(user: Any, *roles: Role) -> QuerySet[Feed]:  # noqa: ANN401
     return Feed.objects.filter(pk__in=members.values("feed")).order_by("name")
 
 
+def person(request: HttpRequest) -> User:
+    """The signed-in person of a view behind ``login_required`` / ``feed_view``."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def is_office_admin(user: Any) -> bool:  # noqa: ANN401
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def feed_view(*roles: Role) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, feed: str, *args: Any, **kwargs: Any) -> HttpResponse:  # noqa: ANN401
+        def wrapper(request: HttpRequest, feed: str, *args: Any, **kwargs: Any) -> HttpResponseBase:  # noqa: ANN401
             from kiosk.office.feeds.models import Feed
 
             obj = Feed.objects.filter(name=feed).first()

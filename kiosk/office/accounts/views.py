@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 
 from kiosk.feed.keys import MIN_PASSPHRASE, new_sealed_key
 from kiosk.office.accounts.models import Membership, SigningKey
+from kiosk.office.accounts.roles import person
 from kiosk.office.console.secondfactor import handle_setup, setup_context
 from kiosk.office.history.api import record
 
@@ -40,7 +41,7 @@ class PassphraseForm(forms.Form):
 
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = person(request)
     key = SigningKey.objects.filter(user=user).first()
     key_form = PassphraseForm(user, prefix="key")
     pw_form = PasswordChangeForm(user, prefix="pw")

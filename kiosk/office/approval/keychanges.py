@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from securesystemslib.signer import Key, SSlibKey
@@ -49,7 +50,7 @@ def _online_keys(feed: Feed) -> tuple[Key, Key]:
     return keys["snapshot"], keys["timestamp"]
 
 
-def propose(feed: Feed, user: object, now: dt.datetime | None = None) -> KeyChange:
+def propose(feed: Feed, user: User, now: dt.datetime | None = None) -> KeyChange:
     """A key change making the feed's root match its members' keys now."""
     now = now or timezone.now()
     repo = load_repo(feed)
@@ -70,8 +71,7 @@ def propose(feed: Feed, user: object, now: dt.datetime | None = None) -> KeyChan
             old.status, old.reason = KeyStatus.CANCELLED, "被新的密钥变更取代"
             old.save(update_fields=["status", "reason"])
         change = KeyChange.objects.create(feed=feed, version=md.signed.version, summary=summary,
-                                          proposal=md.to_bytes(), created_by=user if getattr(user, "pk", None)
-                                          else None)
+                                          proposal=md.to_bytes(), created_by=user)
         record("keychange.propose", f"提出密钥变更（第 {md.signed.version} 版信任根）：{summary}", actor=user,
                feed=feed.name, subject=f"keychange:{change.pk}")
     return change
@@ -98,7 +98,7 @@ def status(change: KeyChange) -> tuple[int, int, frozenset[str]]:
     return s.old_needed, s.new_needed, s.signers
 
 
-def sign(change: KeyChange, user: object, passphrase: str, now: dt.datetime | None = None) -> KeyChange:
+def sign(change: KeyChange, user: User, passphrase: str, now: dt.datetime | None = None) -> KeyChange:
     """Add a key holder's signature; when both thresholds are met, the new root takes effect."""
     now = now or timezone.now()
     if change.status != KeyStatus.PENDING:

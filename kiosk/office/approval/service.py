@@ -21,6 +21,7 @@ import hashlib
 import logging
 import shutil
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from securesystemslib.signer import CryptoSigner
@@ -46,7 +47,7 @@ class ApprovalError(Exception):
         super().__init__(message)
 
 
-def unlock(user: object, passphrase: str) -> CryptoSigner:
+def unlock(user: User, passphrase: str) -> CryptoSigner:
     """The person's own signer; their passphrase opens it or nothing does."""
     key = SigningKey.objects.filter(user=user).first()
     if key is None:
@@ -81,7 +82,7 @@ def pending_of(pub: Publication) -> PendingVersion:
 # ---------------------------------------------------------------- submit
 
 
-def submit(feed: Feed, user: object, passphrase: str, kind: PubKind, summary: str, edits: Edits,
+def submit(feed: Feed, user: User, passphrase: str, kind: PubKind, summary: str, edits: Edits,
            notice: Notice | None = None, now: dt.datetime | None = None) -> Publication:
     """The drafter builds the new version and gives the first signature."""
     now = now or timezone.now()
@@ -111,7 +112,7 @@ def submit(feed: Feed, user: object, passphrase: str, kind: PubKind, summary: st
     return pub
 
 
-def _new_publication(feed: Feed, user: object, kind: str, summary: str, edits: Edits, built: Built,
+def _new_publication(feed: Feed, user: User, kind: str, summary: str, edits: Edits, built: Built,
                      notice: Notice | None, replaces: Publication | None = None) -> Publication:
     changes = {"added": list(built.changes.added), "changed": list(built.changes.changed),
                "removed": list(built.changes.removed)}
@@ -122,7 +123,7 @@ def _new_publication(feed: Feed, user: object, kind: str, summary: str, edits: E
         warnings=list(built.warnings), created_by=user, replaces=replaces)
 
 
-def _add_signature(pub: Publication, pending: PendingVersion, user: object, signer: CryptoSigner,
+def _add_signature(pub: Publication, pending: PendingVersion, user: User, signer: CryptoSigner,
                    role: Role) -> PendingVersion:
     signed = pending.signed_by(signer)
     pub.targets = signed.targets
@@ -138,7 +139,7 @@ def _subject(pub: Publication) -> str:
 # ---------------------------------------------------------------- sign (second signature) and publish
 
 
-def needed_capacity(pub: Publication, user: object) -> Role:
+def needed_capacity(pub: Publication, user: User) -> Role:
     """In what capacity ``user`` may sign ``pub`` now, or ApprovalError saying why not."""
     if pub.status != PubStatus.SIGNING:
         raise ApprovalError(f"这项发布{pub.get_status_display()}，不能再签名")
@@ -155,7 +156,7 @@ def needed_capacity(pub: Publication, user: object) -> Role:
     raise ApprovalError("只有审核人可以审批")
 
 
-def sign(pub: Publication, user: object, passphrase: str, now: dt.datetime | None = None) -> Publication:
+def sign(pub: Publication, user: User, passphrase: str, now: dt.datetime | None = None) -> Publication:
     """Add ``user``'s signature; the second one publishes."""
     now = now or timezone.now()
     capacity = needed_capacity(pub, user)
@@ -191,7 +192,7 @@ def sign(pub: Publication, user: object, passphrase: str, now: dt.datetime | Non
     return pub
 
 
-def _publish(feed: Feed, repo: FeedRepo, pub: Publication, pending: PendingVersion, user: object,
+def _publish(feed: Feed, repo: FeedRepo, pub: Publication, pending: PendingVersion, user: User,
              now: dt.datetime) -> None:
     snapshot, timestamp = online_signers(feed, repo)
     try:
@@ -264,7 +265,7 @@ def _back_to_draft(pub: Publication, reason: str) -> None:
 # ---------------------------------------------------------------- reject and cancel
 
 
-def reject(pub: Publication, user: object, reason: str, now: dt.datetime | None = None) -> Publication:
+def reject(pub: Publication, user: User, reason: str, now: dt.datetime | None = None) -> Publication:
     reason = reason.strip()
     if not reason:
         raise ApprovalError("请写明退回的理由，拟稿人会看到它", "reason")
@@ -285,7 +286,7 @@ def reject(pub: Publication, user: object, reason: str, now: dt.datetime | None 
     return pub
 
 
-def cancel(pub: Publication, user: object) -> Publication:
+def cancel(pub: Publication, user: User) -> Publication:
     """The person who submitted takes it back (e.g. to change it before review)."""
     if pub.status != PubStatus.SIGNING or pub.created_by_id != getattr(user, "pk", None):
         raise ApprovalError("只有提交人可以取消等待签名的发布")

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from kiosk.office.accounts.models import Role, SigningKey
-from kiosk.office.accounts.roles import feed_view, roles_of
+from kiosk.office.accounts.roles import feed_view, person, roles_of
 from kiosk.office.approval import keychanges, service
 from kiosk.office.approval.building import Edits, upload_path
 from kiosk.office.approval.models import KeyChange, KeyStatus, Publication, PubStatus
-from kiosk.office.authoring.previews import PreviewError, images_for, worker
+from kiosk.office.authoring.previews import Preview, PreviewError, images_for, worker
 from kiosk.office.console.secondfactor import reviewer_must_verify
 from kiosk.office.feeds.models import Feed
 
@@ -32,7 +32,7 @@ def queue(request: HttpRequest, feed: Feed) -> HttpResponse:
         "keychanges": feed.key_changes.filter(status=KeyStatus.PENDING)})
 
 
-def _preview(pub: Publication):  # noqa: ANN202 - Preview or None, problem text
+def _preview(pub: Publication) -> tuple[Preview | None, str | None]:
     """The notice exactly as this publication would put it on screens."""
     edits = Edits.from_json(pub.edits)
     items = [(rel, text) for rel, text in edits.files.items() if rel.startswith("items/") and text]
@@ -57,7 +57,7 @@ def detail(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication.objects.select_related("notice", "created_by", "decided_by"), feed=feed, pk=pk)
     preview, problem = _preview(pub) if pub.status == PubStatus.SIGNING else (None, None)
     try:
-        capacity = service.needed_capacity(pub, request.user)
+        capacity = service.needed_capacity(pub, person(request))
         why_not = None
     except service.ApprovalError as e:
         capacity, why_not = None, e.message
@@ -67,20 +67,20 @@ def detail(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     return render(request, "approval/detail.html", {
         "feed": feed, "pub": pub, "preview": preview, "problem": problem, "capacity": capacity,
         "why_not": why_not, "successor": successor, "signatures": pub.signatures.select_related("user"),
-        "can_reject": pub.status == PubStatus.SIGNING and Role.REVIEWER in roles_of(request.user, feed)
-        and not pub.signatures.filter(user=request.user).exists(),
-        "can_cancel": pub.status == PubStatus.SIGNING and pub.created_by_id == request.user.pk, "texts": texts})
+        "can_reject": pub.status == PubStatus.SIGNING and Role.REVIEWER in roles_of(person(request), feed)
+        and not pub.signatures.filter(user=person(request)).exists(),
+        "can_cancel": pub.status == PubStatus.SIGNING and pub.created_by_id == person(request).pk, "texts": texts})
 
 
 @require_POST
 @feed_view(Role.DRAFTER, Role.REVIEWER)
 def sign(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication, feed=feed, pk=pk)
-    if pub.signatures.exists() and (why := reviewer_must_verify(request.user)):
+    if pub.signatures.exists() and (why := reviewer_must_verify(person(request))):
         messages.error(request, why)
         return redirect("approval:detail", feed.name, pub.pk)
     try:
-        pub = service.sign(pub, request.user, request.POST.get("passphrase", ""))
+        pub = service.sign(pub, person(request), request.POST.get("passphrase", ""))
     except service.ApprovalError as e:
         messages.error(request, e.message)
         successor = Publication.objects.filter(replaces=pub).first()
@@ -98,7 +98,7 @@ def sign(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
 def reject(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication, feed=feed, pk=pk)
     try:
-        service.reject(pub, request.user, request.POST.get("reason", ""))
+        service.reject(pub, person(request), request.POST.get("reason", ""))
         messages.success(request, "已退回，拟稿人会看到您写的理由。")
     except service.ApprovalError as e:
         messages.error(request, e.message)
@@ -110,7 +110,7 @@ def reject(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     pub = get_object_or_404(Publication, feed=feed, pk=pk)
     try:
-        service.cancel(pub, request.user)
+        service.cancel(pub, person(request))
         messages.success(request, "已取消提交，可以继续修改。")
     except service.ApprovalError as e:
         messages.error(request, e.message)
@@ -122,22 +122,22 @@ def cancel(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
 def keys(request: HttpRequest, feed: Feed) -> HttpResponse:
     changes = feed.key_changes.prefetch_related("signatures__user")[:20]
     rows = []
-    my_key = SigningKey.objects.filter(user=request.user).first()
+    my_key = SigningKey.objects.filter(user=person(request)).first()
     for change in changes:
         allowed: frozenset[str] = frozenset()
         if change.status == KeyStatus.PENDING:
             _, _, allowed = keychanges.status(change)
         rows.append({"change": change, "can_sign": change.status == KeyStatus.PENDING and my_key is not None
-                     and my_key.keyid in allowed and not change.signatures.filter(user=request.user).exists()})
+                     and my_key.keyid in allowed and not change.signatures.filter(user=person(request)).exists()})
     return render(request, "approval/keys.html", {
-        "feed": feed, "rows": rows, "can_propose": Role.ADMIN in roles_of(request.user, feed)})
+        "feed": feed, "rows": rows, "can_propose": Role.ADMIN in roles_of(person(request), feed)})
 
 
 @require_POST
 @feed_view(Role.ADMIN)
 def propose_keys(request: HttpRequest, feed: Feed) -> HttpResponse:
     try:
-        keychanges.propose(feed, request.user)
+        keychanges.propose(feed, person(request))
         messages.success(request, "已提出密钥变更，需要两名密钥保管人（管理员、审核人）输入签名口令确认。")
     except service.ApprovalError as e:
         messages.error(request, e.message)
@@ -149,7 +149,7 @@ def propose_keys(request: HttpRequest, feed: Feed) -> HttpResponse:
 def sign_keys(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
     change = get_object_or_404(KeyChange, feed=feed, pk=pk)
     try:
-        keychanges.sign(change, request.user, request.POST.get("passphrase", ""))
+        keychanges.sign(change, person(request), request.POST.get("passphrase", ""))
         change.refresh_from_db()
         done = change.status == KeyStatus.APPLIED
         messages.success(request, "密钥变更已生效。" if done else "已确认，等待另一位保管人确认。")

@@ -83,7 +83,7 @@ def _load(folder: Path) -> Preview | None:
         data = json.loads((folder / "preview.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    sizes = tuple(SizePreview(tuple(s["size"]), tuple(s["pages"]), tuple(s["durations"]))  # type: ignore[arg-type]
+    sizes = tuple(SizePreview((int(s["size"][0]), int(s["size"][1])), tuple(s["pages"]), tuple(s["durations"]))
                   for s in data["sizes"])
     return Preview(folder.name, sizes, 0.0)
 

@@ -49,7 +49,7 @@ def check_image(data: bytes) -> Checked:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             if img.format not in FORMATS:
                 raise UploadError("只能上传 JPG、PNG、GIF、BMP 或 WebP 图片")
             w, h = img.size

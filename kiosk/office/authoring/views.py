@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kiosk.content.writer import ItemDraft, write_item
 from kiosk.office.accounts.models import Role
-from kiosk.office.accounts.roles import feed_view, roles_of
+from kiosk.office.accounts.roles import feed_view, person, roles_of
 from kiosk.office.approval.building import Edits
 from kiosk.office.approval.models import PubKind, Publication, PubStatus
 from kiosk.office.approval.service import ApprovalError, submit
@@ -42,7 +42,7 @@ def notices(request: HttpRequest, feed: Feed) -> HttpResponse:
     if state:
         rows = rows.filter(state=state)
     return render(request, "authoring/notices.html", {
-        "feed": feed, "notices": rows, "can_write": Role.DRAFTER in roles_of(request.user, feed),
+        "feed": feed, "notices": rows, "can_write": Role.DRAFTER in roles_of(person(request), feed),
         "states": NoticeState.choices, "state": state})
 
 
@@ -99,7 +99,7 @@ def _handle_uploads(request: HttpRequest, feed: Feed, state: editor.FormState) -
         if upload is None or b.kind != "image":
             continue
         try:
-            image = save_upload(feed, upload, request.user)
+            image = save_upload(feed, upload, person(request))
         except UploadError as e:
             state.error(f"b{n}-path", str(e))
             continue
@@ -110,7 +110,7 @@ def _handle_uploads(request: HttpRequest, feed: Feed, state: editor.FormState) -
     images = list(state.draft.images)
     if upload is not None:
         try:
-            image = save_upload(feed, upload, request.user)
+            image = save_upload(feed, upload, person(request))
             images.append(image.name)
             record("image.upload", f"上传图片 {image.name}（{image.width}×{image.height}）", request=request,
                    feed=feed.name, subject=f"image:{image.name}")
@@ -136,7 +136,8 @@ def edit(request: HttpRequest, feed: Feed, item_id: str | None = None) -> HttpRe
     if state.op not in ("save", "preview", "submit"):
         state.draft = editor.apply_op(state.draft, state.op)
         return render(request, "authoring/edit.html", _editor_context(feed, state, notice))
-    taken = set(feed.notices.exclude(pk=notice.pk if notice else None).values_list("item_id", flat=True))
+    others = feed.notices.exclude(pk=notice.pk) if notice is not None else feed.notices.all()
+    taken = set(others.values_list("item_id", flat=True))
     text = editor.check(feed, state, images_for(feed, editor.image_rels(state.draft)), taken)
     if notice is not None and state.draft.id != notice.item_id and notice.published_text:
         state.error("id", "已发布的公告不能修改编号")
@@ -145,9 +146,9 @@ def edit(request: HttpRequest, feed: Feed, item_id: str | None = None) -> HttpRe
         return render(request, "authoring/edit.html", _editor_context(feed, state, notice), status=422)
     with transaction.atomic():
         if notice is None:
-            notice = Notice(feed=feed, created_by=request.user)
+            notice = Notice(feed=feed, created_by=person(request))
         notice.item_id, notice.draft, notice.title = state.draft.id, to_json(state.draft), state.draft.title
-        notice.category, notice.updated_by = state.draft.category, request.user
+        notice.category, notice.updated_by = state.draft.category, person(request)
         if notice.state in (NoticeState.REJECTED, NoticeState.WITHDRAWN) or notice.pk is None:
             notice.state = NoticeState.DRAFT if not notice.published_text else NoticeState.PUBLISHED
         notice.save()
@@ -181,9 +182,9 @@ def preview(request: HttpRequest, feed: Feed, item_id: str) -> HttpResponse:
     pending = notice.publications.filter(status=PubStatus.SIGNING).first()
     return render(request, "authoring/preview.html", {
         "feed": feed, "notice": notice, "preview": result, "problem": problem, "pending": pending,
-        "can_submit": Role.DRAFTER in roles_of(request.user, feed) and pending is None
+        "can_submit": Role.DRAFTER in roles_of(person(request), feed) and pending is None
         and notice.state != NoticeState.SUBMITTED and text != notice.published_text,
-        "can_withdraw": Role.DRAFTER in roles_of(request.user, feed) and pending is None
+        "can_withdraw": Role.DRAFTER in roles_of(person(request), feed) and pending is None
         and bool(notice.published_text), "coverage": _coverage(feed, notice, draft, text)})
 
 
@@ -213,7 +214,7 @@ def submit_notice(request: HttpRequest, feed: Feed, item_id: str) -> HttpRespons
                 images[rel] = upload.sha256
         edits = Edits({f"items/{item_id}.md": text}, images)
     try:
-        pub = submit(feed, request.user, request.POST.get("passphrase", ""), kind, summary, edits, notice)
+        pub = submit(feed, person(request), request.POST.get("passphrase", ""), kind, summary, edits, notice)
     except ApprovalError as e:
         messages.error(request, e.message + ("：" + "；".join(e.problems) if e.problems else ""))
         return redirect("authoring:preview", feed.name, item_id)
@@ -226,7 +227,7 @@ def submit_notice(request: HttpRequest, feed: Feed, item_id: str) -> HttpRespons
 
 @require_safe
 @feed_view()
-def preview_png(request: HttpRequest, feed: Feed, key: str, name: str) -> HttpResponse:
+def preview_png(request: HttpRequest, feed: Feed, key: str, name: str) -> FileResponse:
     if not re.fullmatch(r"[0-9a-f]{32}", key) or not re.fullmatch(r"\d{3,4}x\d{3,4}-\d{1,3}\.png", name):
         raise Http404
     path = preview_root() / key / name
@@ -239,7 +240,7 @@ def preview_png(request: HttpRequest, feed: Feed, key: str, name: str) -> HttpRe
 
 @require_safe
 @feed_view()
-def image(request: HttpRequest, feed: Feed, name: str) -> HttpResponse:
+def image(request: HttpRequest, feed: Feed, name: str) -> FileResponse:
     """An uploaded picture, only ever as the image it was checked to be (never HTML, never a download
     the browser might run): image content type, nosniff, and a sandbox CSP of its own."""
     found = get_object_or_404(UploadedImage, feed=feed, name=f"images/{name}")

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from kiosk.office.accounts.models import Membership
+from kiosk.office.accounts.roles import person
 
 
 class LoginView(auth_views.LoginView):
@@ -23,7 +24,7 @@ class LogoutView(auth_views.LogoutView):
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("feed").order_by("feed__name", "role")
+    memberships = Membership.objects.filter(user=person(request)).select_related("feed").order_by("feed__name", "role")
     by_feed: dict[str, dict[str, object]] = {}
     for m in memberships:
         entry = by_feed.setdefault(m.feed.name, {"feed": m.feed, "roles": []})

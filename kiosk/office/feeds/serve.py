@@ -14,7 +14,7 @@ import re
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.views.decorators.http import require_safe
 
 from kiosk.office.feeds.models import FEED_NAME
@@ -48,7 +48,7 @@ def _not_modified(request: HttpRequest, etag: str, mtime: float) -> bool:
 
 
 @require_safe
-def serve_feed_file(request: HttpRequest, feed: str, path: str) -> HttpResponse:
+def serve_feed_file(request: HttpRequest, feed: str, path: str) -> HttpResponseBase:
     try:
         FEED_NAME(feed)
     except Exception:  # noqa: BLE001 - any invalid name is simply not there
@@ -59,13 +59,13 @@ def serve_feed_file(request: HttpRequest, feed: str, path: str) -> HttpResponse:
     try:
         st = file.stat()
     except OSError:
-        response = HttpResponse(status=404, content=b"not found\n", content_type="text/plain")
-        response["Cache-Control"] = REVALIDATE
-        return response
+        missing = HttpResponse(status=404, content=b"not found\n", content_type="text/plain")
+        missing["Cache-Control"] = REVALIDATE
+        return missing
     etag = etag_of(st.st_size, st.st_mtime_ns)
     cache = REVALIDATE if path == "metadata/timestamp.json" else IMMUTABLE
     if _not_modified(request, etag, st.st_mtime):
-        response: HttpResponse = HttpResponseNotModified()
+        response: HttpResponseBase = HttpResponseNotModified()
     else:
         response = FileResponse(open(file, "rb"), content_type=_TYPES[file.suffix])  # noqa: SIM115 - closed by Django
         response["Content-Length"] = str(st.st_size)

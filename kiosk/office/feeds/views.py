@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kiosk.office.accounts.models import Role
-from kiosk.office.accounts.roles import feed_view, roles_of
+from kiosk.office.accounts.roles import feed_view, person, roles_of
 from kiosk.office.approval.models import PubKind
 from kiosk.office.approval.service import ApprovalError, submit
 from kiosk.office.authoring.importing import ImportError_, export_folder, notices_for, read_folder
@@ -41,7 +41,7 @@ def detail(request: HttpRequest, feed: Feed) -> HttpResponse:
     return render(request, "feeds/detail.html", {
         "feed": feed, "version": version, "expires": expires, "members": members,
         "root_version": repo.root.signed.version if repo else None, "gaps": current_gaps(feed) if version else [],
-        "can_import": Role.DRAFTER in roles_of(request.user, feed)})
+        "can_import": Role.DRAFTER in roles_of(person(request), feed)})
 
 
 @require_safe
@@ -103,8 +103,8 @@ def import_zip(request: HttpRequest, feed: Feed) -> HttpResponse:
                 (folder / "content.toml").write_text(feed.content_toml(), encoding="utf-8")
                 (folder / "catalogue.toml").write_text(feed.catalogue, encoding="utf-8")
                 imported = read_folder(folder, feed)
-                notices_for(feed, imported, request.user)
-                pub = submit(feed, request.user, request.POST.get("passphrase", ""), PubKind.IMPORT,
+                notices_for(feed, imported, person(request))
+                pub = submit(feed, person(request), request.POST.get("passphrase", ""), PubKind.IMPORT,
                              f"导入内容文件夹（{len(imported.content.items)} 条公告）", imported.edits)
             record("content.import", f"导入内容文件夹 {upload.name}（{len(imported.content.items)} 条公告）",
                    request=request, feed=feed.name, publication=pub.pk)
