@@ -42,6 +42,12 @@ def add_office_commands(subparsers: Any) -> None:  # noqa: ANN401 - argparse's p
     p.add_argument("dir", type=Path, metavar="DIR")
     p.set_defaults(handler=_cmd_feeds)
 
+    p = sub.add_parser("export", help="write a feed's newest signed content as a content folder")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("feed", metavar="FEED")
+    p.add_argument("out", type=Path, metavar="OUT", help="the content folder to create (must not exist)")
+    p.set_defaults(handler=_cmd_export)
+
 
 def setup_django(folder: Path) -> DataDir:
     """Point Django at the data folder and start it (migrations are the caller's business)."""
@@ -104,6 +110,27 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
 
     for feed in Feed.objects.order_by("name"):
         print(f"{feed.name}\t{feed.url_path}\t{feed.root_json}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    try:
+        setup_django(args.dir)
+    except OfficeConfigError as e:
+        return _fail(str(e))
+    from kiosk.office.authoring.importing import export_folder
+    from kiosk.office.feeds.models import Feed
+    from kiosk.office.history.api import record
+
+    feed = Feed.objects.filter(name=args.feed).first()
+    if feed is None:
+        return _fail(f"no feed {args.feed!r} in {args.dir} (`kiosk office feeds DIR` lists them)")
+    try:
+        folder = export_folder(feed, args.out)
+    except FileExistsError:
+        return _fail(f"{args.out} already exists: choose a new folder")
+    record("content.export", f"导出内容文件夹到 {folder}", actor="命令行", feed=feed.name)
+    print(f"Wrote the newest signed content of {feed.name} to {folder} (publish or play it as a content folder).")
     return 0
 
 

@@ -42,3 +42,27 @@ def test_feeds_and_serve_refuse_a_folder_that_is_not_an_office(tmp_path: Path) -
     for command in ("feeds", "serve"):
         done = run_kiosk("office", command, str(tmp_path / "nothing"))
         assert done.returncode != 0 and "kiosk office init" in done.stderr
+
+
+def test_init_demo_publishes_two_feeds_a_screen_can_sync_and_exports(tmp_path: Path) -> None:
+    folder = tmp_path / "demo-office"
+    done = run_kiosk("office", "init", str(folder), "--demo")
+    assert done.returncode == 0, done.stderr
+    accounts = accounts_from(done.stdout)
+    assert set(accounts) == {"admin", "wangfang", "liqiang", "zhaomin"}
+    assert len(set(accounts.values())) == 4 and "signing passphrase" in done.stdout
+    feeds = run_kiosk("office", "feeds", str(folder)).stdout.splitlines()
+    assert [line.split("\t")[:2] for line in feeds] == [["liuxi", "/feeds/liuxi/"], ["township", "/feeds/township/"]]
+    state = tmp_path / "screen"
+    args = ["sync", "--once", "--state-dir", str(state)]
+    for line in feeds:
+        name, _, root = line.split("\t")
+        args += ["--feed", f"{name}={(folder / 'feeds' / name).as_uri()},{root}"]
+    synced = run_kiosk(*args)
+    assert synced.returncode == 0, synced.stderr
+    assert "township: updated to version 1" in synced.stdout and "liuxi: updated to version 1" in synced.stdout
+    out = tmp_path / "exported"
+    assert run_kiosk("office", "export", str(folder), "liuxi", str(out)).returncode == 0
+    items = sorted(p.name for p in (out / "items").iterdir())
+    assert len(items) == 6 and (out / "content.toml").read_text(encoding="utf-8").startswith("#")
+    assert run_kiosk("office", "export", str(folder), "liuxi", str(out)).returncode != 0  # never overwrites
