@@ -68,3 +68,31 @@ def test_login_and_failed_login_are_recorded(client: Any, make_user: Any) -> Non
     client.post("/login/", {"username": "clerk", "password": "right-password-1"})
     actions = list(Event.objects.values_list("action", "actor_name"))
     assert actions == [("login_failed", "clerk"), ("login", "clerk")]
+
+
+def test_supervisors_read_and_export_their_feeds_history(make_user: Any) -> None:  # noqa: ANN401
+    from django.test import Client
+
+    from kiosk.office.accounts.models import Membership, Role
+    from kiosk.office.feeds.models import Feed
+
+    feed = Feed.objects.create(name="township", publisher="中共青禾镇委员会", catalogue="")
+    other = Feed.objects.create(name="liuxi", publisher="柳溪村", catalogue="")
+    supervisor, drafter = make_user("supervisor"), make_user("drafter")
+    Membership.objects.create(user=supervisor, feed=feed, role=Role.SUPERVISOR)
+    Membership.objects.create(user=drafter, feed=feed, role=Role.DRAFTER)
+    record("notice.publish", "已发布第 3 版：党费公示", actor=drafter, feed="township", subject="notice:dues")
+    record("notice.publish", "别的内容源", actor=drafter, feed="liuxi")
+    client = Client()
+    client.force_login(supervisor)
+    html = client.get("/history/").content.decode()
+    assert "已发布第 3 版：党费公示" in html and "别的内容源" not in html
+    response = client.get("/history/export.csv?feed=township")
+    text = response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv") and "已发布第 3 版" in text and "发布" in text
+    assert Event.objects.filter(action="export", actor=supervisor).exists()
+    writer = Client()
+    writer.force_login(drafter)
+    assert writer.get("/history/export.csv").status_code == 403
+    record("notice.write", "别人在别的内容源的操作", actor=make_user("someone"), feed=other.name)
+    assert "别人在别的内容源的操作" not in writer.get("/history/").content.decode()  # people see their own
