@@ -34,7 +34,7 @@ from kiosk.office.setup import random_secret
 
 
 def demo_content() -> Path:
-    from kiosk.config import DEMO_CONTENT
+    from kiosk.resources import DEMO_CONTENT
 
     return Path(DEMO_CONTENT)
 
