@@ -23,13 +23,10 @@ class RenewalThread:
         self._thread.join(timeout=5)
 
     def run_once(self) -> None:
-        from django.db import close_old_connections
-
         from kiosk.office.feeds.models import Feed
         from kiosk.office.feeds.service import renew_if_due
         from kiosk.office.history.api import record
 
-        close_old_connections()
         now = dt.datetime.now(dt.UTC)
         for feed in Feed.objects.all():
             try:
@@ -41,6 +38,13 @@ class RenewalThread:
                 record("feed.renew", f"时间戳已自动续签（版本 {version}）", actor="系统", feed=feed.name)
 
     def _run(self) -> None:
+        from django.db import close_old_connections
+
         while not self._stop.is_set():
-            self.run_once()
+            close_old_connections()  # a thread of its own: never keep a connection the server dropped
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - e.g. the database briefly unreachable: try again next hour
+                log.exception("timestamp renewal failed")
+            close_old_connections()
             self._stop.wait(self.interval)
