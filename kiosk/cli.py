@@ -59,12 +59,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
         from kiosk.office.cli import add_office_commands
+        from kiosk.render.checkpages import add_check_command
         from kiosk.usb.cli import add_usb_commands
 
         add_feed_commands(sub, device_config)
         add_audit_commands(sub, state_dir_of)
         add_usb_commands(sub)
         add_office_commands(sub)
+        add_check_command(sub)
     return parser
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kiosk.layout.types import Element, Measure, TextLine, TextStyle
 
@@ -59,15 +59,16 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def break_ranges(text: str, cw: Sequence[float], first: float,
-                 rest: float) -> list[tuple[int, int]]:
+def break_ranges(text: str, cw: Sequence[float], first: float, rest: float,
+                 spans: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Greedy line ranges ``[s, e)`` of ``text`` (character advances ``cw``), spaces trimmed.
 
-    ``first`` is the width of the first line, ``rest`` of the others.
+    ``first`` is the width of the first line, ``rest`` of the others; ``spans`` are the
+    unbreakable pieces (default: ``clusters(text)``), broken inside only when wider than a line.
     """
     lines: list[tuple[int, int]] = []
     start, w, avail = 0, 0.0, first
-    for s, e in clusters(text)[0]:
+    for s, e in (clusters(text)[0] if spans is None else spans):
         width = sum(cw[s:e])
         if text[s] == " " and text[e - 1] == " ":
             if s == start:
@@ -188,5 +189,5 @@ def text_units(ctx: Ctx, text: str, scale: float, role: str, align: str) -> list
         elif align == "centre":
             x = ctx.x0 + (ctx.w - sum(cw[rng[0]:rng[1]])) / 2
         line = place_line(text, cw, rng, x, ctx.baseline(px, pitch), (px, bold, role), just)
-        units.append(Unit(pitch, [line]))
+        units.append(Unit(pitch, [replace(line, index=n, count=len(ranges))]))
     return units

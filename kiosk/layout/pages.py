@@ -7,12 +7,13 @@ pages the notice at the smallest when it does not fit on one page.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from kiosk import strings
 from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Table
 from kiosk.layout.lines import EPS, Ctx, Memo, Unit, normalise, place_line, text_units, wrap_plain
 from kiosk.layout.tables import table_units
-from kiosk.layout.types import Element, ImageBox, Measure, Page, TextStyle, moved
+from kiosk.layout.types import Element, ImageBox, Measure, Page, TextLine, TextStyle, moved
 
 
 def _block_units(ctx: Ctx, block: Block, capacity: float) -> list[Unit]:
@@ -130,8 +131,10 @@ def _layout_at(item: Item, width: int, height: int, style: TextStyle, m: Memo,
     units = text_units(ctx, item.title, style.title_scale, "title", "centre")
     if units:
         units[-1].height += style.title_gap * px
-    for block in item.body:
-        units += _block_units(ctx, block, capacity)
+    for n, block in enumerate(item.body):
+        for u in _block_units(ctx, block, capacity):
+            u.elements = [replace(e, block=n) if isinstance(e, TextLine) else e for e in u.elements]
+            units.append(u)
     for unit in units[-2:]:
         unit.keep_with_next = True  # the 落款 never stands alone on the last page
     units.append(_signature_unit(ctx, item))
@@ -180,5 +183,7 @@ def layout_notice(item: Item, width: int, height: int, style: TextStyle,
         pages = _layout_at(item, width, height, style, m, px)
         if len(pages) == 1:
             break
-    return [Page(width, height, n + 1, len(pages), px, tuple(els))
+    area = (float(style.margin_x), float(style.margin_top), float(width - 2 * style.margin_x),
+            float(height - style.margin_top - style.margin_bottom))
+    return [Page(width, height, n + 1, len(pages), px, tuple(els), area)
             for n, els in enumerate(pages)]

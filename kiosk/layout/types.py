@@ -13,7 +13,7 @@ from pathlib import Path
 
 #: ``measure(text, px, bold) -> advance in pixels`` (``FontSet.advance`` fits)
 Measure = Callable[[str, int, bool], float]
-ROLES = ("title", "continued", "body", "heading", "table_header", "table_cell",
+ROLES = ("title", "continued", "body", "heading", "table_header", "table_cell", "table_label",
          "table_header_fill", "table_rule", "caption", "signature")
 
 
@@ -33,6 +33,7 @@ class TextStyle:
     title_gap: float = 0.8  # em under the title
     signature_gap: float = 1.0  # minimum em between the body and the 落款
     table_pad: float = 0.4  # em of horizontal padding in a table cell
+    table_min_scale: float = 0.85  # a table too wide is set smaller, down to this of min_body_px
     margin_x: int = 40  # inside the page rectangle given to layout_notice
     margin_top: int = 24
     margin_bottom: int = 24
@@ -64,6 +65,13 @@ class TextLine:
     bold: bool
     role: str
     right: float  # right edge of the last character's advance
+    # where the line comes from (for checks and tests; drawing ignores it): the body block's
+    # index (-1: title, 落款 and other marks), the table cell (row, column; row 0 = header) and
+    # the line's number among the lines of its paragraph, cell or title
+    block: int = -1
+    cell: tuple[int, int] = (-1, -1)
+    index: int = 0
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class Page:
     count: int
     body_px: int
     elements: tuple[Element, ...]
+    area: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # the text block: x, y, w, h
 
     def lines(self, roles: Iterable[str] = ("body",)) -> list[TextLine]:
         wanted = set(roles)

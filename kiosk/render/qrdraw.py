@@ -25,6 +25,13 @@ WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 
 Colour = tuple[int, int, int]
+
+
+def caption_colour(palette: object) -> Colour:
+    """The colour of "扫码提意见" under a loop slide's code."""
+    return (60, 50, 40)
+
+
 RenderText = Callable[[str, int, Colour], pygame.Surface]  # FontSet.render(text, px, colour)
 
 

@@ -20,7 +20,7 @@ from kiosk import strings
 from kiosk.content import Category, Item
 from kiosk.layout import Page, TextStyle, layout_notice
 from kiosk.render.cache import SurfaceCache
-from kiosk.render.fonts import FontSet
+from kiosk.render.fonts import RGB, FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
 from kiosk.render.images import ImageError, load_fitted
 from kiosk.render.png import pixels_sha256
@@ -28,6 +28,30 @@ from kiosk.render.text import Theme, draw_page
 from kiosk.render.zones import Palette, chinese_date
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BandColours:
+    chip: RGB  # the category chip's fill
+    chip_text: RGB
+    rule: RGB  # the line under the band
+
+
+def band_colours(category: RGB, palette: Palette) -> BandColours:
+    """Colours of the category band for a category colour given by the content."""
+    return BandColours(category, (255, 255, 255), category)
+
+
+@dataclass(frozen=True)
+class IndicatorColours:
+    active: RGB
+    other: RGB
+    text: RGB
+
+
+def indicator_colours(palette: Palette) -> IndicatorColours:
+    """The page indicator's dots and "第 1 / 3 页"."""
+    return IndicatorColours(palette.header_bg, (200, 190, 180), palette.muted)
 
 
 @dataclass(frozen=True)
@@ -159,31 +183,32 @@ class SlideRenderer:
         x, y, w, h = self.frame.band
         cat = self.category_of(item)
         name = cat.name if cat else item.category
-        colour = cat.colour if cat else self.palette.header_bg
+        band = band_colours(cat.colour if cat else self.palette.header_bg, self.palette)
         px = max(12, round(h * 0.55))
-        label = self.fonts.render(name, px, (255, 255, 255), bold=True)
+        label = self.fonts.render(name, px, band.chip_text, bold=True)
         chip = pygame.Rect(x, y + (h - round(px * 1.6)) // 2, label.get_width() + px, round(px * 1.6))
-        pygame.draw.rect(surface, colour, chip, border_radius=px // 3)
+        pygame.draw.rect(surface, band.chip, chip, border_radius=px // 3)
         surface.blit(label, label.get_rect(center=chip.center))
         group = cat.group if cat else ""
         info = "  ".join(s for s in (group, strings.URGENT_NOTICE if item.urgent else "") if s)
         if info:
             text = self.fonts.render(info, round(px * 0.9), self.palette.muted)
             surface.blit(text, text.get_rect(midleft=(chip.right + px, chip.centery)))
-        pygame.draw.line(surface, colour, (x, y + h - 1), (x + w, y + h - 1), max(1, h // 16))
+        pygame.draw.line(surface, band.rule, (x, y + h - 1), (x + w, y + h - 1), max(1, h // 16))
 
     def _draw_indicator(self, surface: pygame.Surface, index: int, count: int) -> None:
         if count <= 1:
             return
         x, y, w, h = self.frame.footer
+        colours = indicator_colours(self.palette)
         text = self.fonts.render(strings.PAGE_OF.format(page=index + 1, pages=count), round(h * 0.6),
-                                 self.palette.muted)
+                                 colours.text)
         surface.blit(text, text.get_rect(midright=(x + w, y + h // 2)))
         dot = max(3, h // 6)
         gap = dot * 3
         cx = x + w - text.get_width() - gap * count - dot * 2
         for i in range(count):
-            colour = self.palette.header_bg if i == index else (200, 190, 180)
+            colour = colours.active if i == index else colours.other
             pygame.draw.circle(surface, colour, (cx + i * gap, y + h // 2), dot if i == index else dot * 2 // 3)
 
     def _draw_image_box(self, surface: pygame.Surface, box: object) -> None:

@@ -30,6 +30,7 @@ class Theme:
     heading: RGB = (150, 18, 26)
     table_header: RGB = (60, 36, 16)
     table_cell: RGB = (30, 28, 26)
+    table_label: RGB = (96, 56, 20)  # labels of a table set as cards
     table_header_fill: RGB = (244, 226, 170)
     table_rule: RGB = (190, 158, 92)
     caption: RGB = (92, 84, 76)
@@ -47,7 +48,7 @@ class Theme:
         """High contrast: white text and gold titles on black (for glare or weak eyes)."""
         white = (255, 255, 255)
         return cls(paper=(0, 0, 0), title=(255, 214, 0), continued=(230, 200, 90), body=white,
-                   heading=(255, 214, 0), table_header=white, table_cell=white,
+                   heading=(255, 214, 0), table_header=white, table_cell=white, table_label=(255, 214, 0),
                    table_header_fill=(92, 68, 0), table_rule=(170, 170, 170), caption=(225, 225, 225),
                    signature=white, placeholder=(36, 36, 36), placeholder_frame=(150, 150, 150))
 
@@ -55,6 +56,11 @@ class Theme:
 
 
 _ROLE_NAMES = frozenset(f.name for f in fields(Theme))
+
+
+def theme_for(name: str) -> Theme:
+    """The page colours of a screen theme ("paper" or "dark")."""
+    return Theme.dark() if name == "dark" else Theme()
 
 
 def draw_page(surface: pygame.Surface, page: Page, fonts: FontSet, theme: Theme,

@@ -1,0 +1,65 @@
+"""Layout benchmark: time to lay out every notice of a content folder (default: the demo).
+
+For each screen size, the notices are laid out as a lobby screen lays them out (the same
+``SlideRenderer``, the feedback-code corner kept free), off the frame loop as the player does
+it on its prerender thread:
+- cold: a fresh font set (character advances measured on first use), the first layout after
+  start-up;
+- warm: fonts already measured, an empty layout cache: a content update.
+Medians of several runs; the machine is shared and noisy.
+
+Run: ``SDL_VIDEODRIVER=dummy .venv/bin/python bench/bench_layout.py [--runs N] [--size WxH …] [CONTENT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from kiosk.config import load_config  # noqa: E402
+from kiosk.content import load_content  # noqa: E402
+from kiosk.render.checkpages import lobby_slides  # noqa: E402
+from kiosk.render.fonts import FontSet  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = ("1920x1080", "1080x1920", "1366x768", "3840x2160")
+
+
+def lay_out_all(content, config, size, fonts) -> tuple[float, int]:  # noqa: ANN001
+    slides = lobby_slides(content, config, size, fonts)
+    start = time.perf_counter()
+    pages = sum(len(slides.layout(item)) for item in content.items)
+    return (time.perf_counter() - start) * 1000, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("content", nargs="?", type=Path, default=ROOT / "assets" / "demo")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--size", action="append")
+    args = parser.parse_args()
+    config = load_config()
+    content = load_content(args.content)
+    print(f"{args.content}: {len(content.items)} notices; medians of {args.runs} runs")
+    for spec in args.size or SIZES:
+        size = tuple(int(v) for v in spec.split("x"))
+        cold = [lay_out_all(content, config, size, FontSet.default())[0] for _ in range(args.runs)]
+        fonts = FontSet.default()
+        lay_out_all(content, config, size, fonts)
+        warm, pages = [], 0
+        for _ in range(args.runs):
+            ms, pages = lay_out_all(content, config, size, fonts)
+            warm.append(ms)
+        print(f"{spec:>10}: {pages:3d} pages  cold {statistics.median(cold):6.0f} ms  "
+              f"warm {statistics.median(warm):6.0f} ms  (warm min {min(warm):.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

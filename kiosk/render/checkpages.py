@@ -1,0 +1,167 @@
+"""``kiosk check-layout``: lay out every notice of a content folder as a lobby screen would and
+count its typesetting defects (``kiosk.layout.check``) and colour-contrast failures.
+
+The pages are made by the same ``SlideRenderer`` the lobby screen and the office preview use,
+with the same feedback-code corner kept free, so what is checked is what is drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.config import Config
+from kiosk.content import Content, Item, load_content
+from kiosk.layout.check import Defect, check_notice, count
+from kiosk.qr import QrError, feedback_url_for
+
+if TYPE_CHECKING:
+    from kiosk.render.fonts import FontSet
+    from kiosk.render.slides import SlideRenderer
+
+log = logging.getLogger(__name__)
+
+THEMES = ("paper", "dark")
+
+
+@dataclass
+class Report:
+    size: tuple[int, int]
+    notices: int = 0
+    pages: int = 0
+    defects: list[Defect] = field(default_factory=list)
+    layout_ms: float = 0.0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count(self.defects)
+
+    @property
+    def clean(self) -> bool:
+        return not self.defects
+
+
+def lobby_slides(content: Content, config: Config, size: tuple[int, int],
+                 fonts: FontSet | None = None) -> SlideRenderer:
+    """The slide renderer of a lobby screen of ``size`` playing ``content`` (its code corner kept)."""
+    import pygame.freetype
+
+    from kiosk.player.setup import text_style
+    from kiosk.render.fonts import FontSet
+    from kiosk.render.geometry import compute_zones
+    from kiosk.render.qrdraw import LoopQr
+    from kiosk.render.slides import SlideRenderer
+    from kiosk.render.text import theme_for
+    from kiosk.render.zones import PALETTES
+
+    pygame.freetype.init()
+    fonts = fonts or FontSet.default()
+    zones = compute_zones(*size, ticker=config.ticker.enabled)
+    _, _, w, h = zones.main
+    theme = config.screen.theme
+    slides = SlideRenderer(fonts, (w, h), zones.short, text_style(config, zones.short), theme_for(theme),
+                           PALETTES[theme], lambda it: content.catalogue.get(it.category), theme_name=theme)
+
+    def url(item: Item) -> str | None:
+        try:
+            return feedback_url_for(item, content.publisher, config.qr.url, config.device.id)
+        except QrError:
+            return None
+
+    if config.qr.on_loop:
+        qr = LoopQr(url, zones.short, config.qr.viewing_distance_m, fonts.render, config.touch.dpi or None)
+        urls = [u for it in content.items if (u := url(it))]
+        if urls:
+            try:
+                slides.set_qr_corner(qr.corner(max(urls, key=len)))
+            except QrError:
+                pass
+    return slides
+
+
+def check_content(content: Content, config: Config, size: tuple[int, int],
+                  fonts: FontSet | None = None) -> Report:
+    """Lay out every notice of ``content`` on a lobby screen of ``size`` and check the pages."""
+    from kiosk.render.contrast import check_contrast
+
+    slides = lobby_slides(content, config, size, fonts)
+    report = Report(size)
+    start = time.perf_counter()
+    laid = [(item, slides.layout(item)) for item in content.items]
+    report.layout_ms = (time.perf_counter() - start) * 1000
+    for item, pages in laid:
+        report.notices += 1
+        report.pages += len(pages)
+        report.defects += check_notice(item.id, pages, slides.fonts.advance)
+    report.defects += check_contrast(THEMES, content.catalogue)
+    return report
+
+
+def check_folder(folder: Path, config: Config, size: tuple[int, int]) -> Report:
+    return check_content(load_content(folder), config, size)
+
+
+# ------------------------------------------------------------------ command line
+
+
+def add_check_command(sub: object) -> None:
+    """``kiosk check-layout CONTENT --size WxH [--size …] [--config FILE] [--list]``."""
+    p = sub.add_parser(  # type: ignore[attr-defined]
+        "check-layout", help="count typesetting defects of a content folder's notices at screen sizes",
+        description="Lay out every notice of CONTENT as a lobby screen of each --size does and count "
+                    "the typesetting defects of each kind; exits 1 when any count is not zero.")
+    p.add_argument("content", type=Path, metavar="CONTENT", help="content folder (content.toml, items/…)")
+    p.add_argument("--size", action="append", metavar="WxH",
+                   help="screen size, e.g. 1920x1080; repeat for several (default 1920x1080)")
+    p.add_argument("--config", type=Path, help="device config TOML (text sizes, theme, QR corner)")
+    p.add_argument("--list", action="store_true", help="list every defect, not only the counts")
+    p.set_defaults(handler=_run)
+
+
+def parse_size(value: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size must look like 1920x1080, got {value!r}") from None
+    if not (64 <= w <= 16384 and 64 <= h <= 16384):
+        raise ValueError(f"--size {value!r} is not a screen size")
+    return w, h
+
+
+def _run(args: object) -> int:
+    from kiosk.config import load_config
+    from kiosk.content import ContentError
+    from kiosk.layout.check import KINDS
+
+    try:
+        sizes = [parse_size(s) for s in (args.size or ["1920x1080"])]  # type: ignore[attr-defined]
+    except ValueError as e:
+        print(e)
+        return 2
+    config = load_config(args.config)  # type: ignore[attr-defined]
+    try:
+        content = load_content(args.content)  # type: ignore[attr-defined]
+    except ContentError as e:
+        print(f"cannot check: {e}")
+        return 2
+    for problem in content.errors:
+        print(f"not checked (does not load): {problem}")
+    from kiosk.render.fonts import FontSet
+
+    bad = False
+    fonts = FontSet.default()
+    for size in sizes:
+        report = check_content(content, config, size, fonts)
+        bad |= not report.clean
+        print(f"{args.content} at {size[0]}x{size[1]}: {report.notices} notices, {report.pages} pages, "  # type: ignore[attr-defined]
+              f"layout {report.layout_ms:.0f} ms")
+        for kind, n in report.counts.items():
+            print(f"  {kind:<20} {n:>4}  {KINDS[kind]}")
+        print(f"  {'total':<20} {len(report.defects):>4}")
+        if args.list:  # type: ignore[attr-defined]
+            for d in report.defects:
+                print(f"    {d}")
+    return 1 if bad else 0
