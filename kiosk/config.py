@@ -147,9 +147,15 @@ class ScreenSettings:
 
 @dataclass(frozen=True)
 class TextSettings:
-    body_px: int = setting(0, "preferred body text size in pixels; 0 = shorter screen side / 24", lo=8, hi=512,
+    NOTE: ClassVar[str] = ("Text size follows how far the readers stand: a body character is 1/88 of the viewing "
+                           "distance high\n(28 mm at 2.5 m), never under 1/110 (23 mm), converted with the panel's "
+                           "pixel size (touch.dpi, else a\n55\" panel).  A notice is set at the preferred size and "
+                           "shrinks (down to the minimum) only when that\nputs it on fewer pages.")
+    viewing_distance_m: float = setting(2.5, "lobby screens 2-3 m; a touch kiosk read at arm's length ~0.8",
+                                        lo=0.3, hi=50)
+    body_px: int = setting(0, "preferred body text size in pixels; 0 = from the viewing distance", lo=8, hi=512,
                            zero=True)
-    min_body_px: int = setting(0, "never smaller than this; long notices are paged instead; 0 = shorter side / 30",
+    min_body_px: int = setting(0, "never smaller than this; long notices are paged instead; 0 = from the distance",
                                lo=8, hi=512, zero=True)
 
 

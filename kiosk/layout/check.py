@@ -90,16 +90,9 @@ def _check_page(item_id: str, page: Page, measure: Measure, count: int) -> list[
 
 
 def _used(page: Page) -> float:
-    """Height the page's contents take: the text block down to its last line, plus the 落款
-    (which may stand lower, at the foot of the page)."""
+    """How far down the text block the page's contents reach."""
     top = page.area[1]
-    flow = [e for e in page.elements if not (isinstance(e, TextLine) and e.role == "signature")]
-    used = max((_bottom(e) for e in flow), default=top) - top
-    sig = [e for e in page.elements if isinstance(e, TextLine) and e.role == "signature"]
-    if sig:
-        pitch = sig[0].px * 1.5
-        used += max(e.baseline for e in sig) - min(e.baseline for e in sig) + pitch
-    return used
+    return max((_bottom(e) for e in page.elements), default=top) - top
 
 
 def _widest_gap(line: TextLine, measure: Measure) -> float:

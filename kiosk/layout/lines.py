@@ -8,10 +8,13 @@ places glyphs.  Lines are placed on a pitch of ``px * line_spacing`` with the id
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from kiosk.layout.paragraph import CLOSING, OPENING, STOPS, Para
+from kiosk.layout.titles import balanced_lines
 from kiosk.layout.types import Element, Measure, TextLine, TextStyle
 
 #: characters that must not begin a line (closing punctuation)
@@ -23,8 +26,19 @@ EPS = 0.01
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,:/'_\-][A-Za-z0-9]+)*%?|…+|—+| +|.", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=8192)
+def _clusters(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[bool, ...]]:
+    spans, starts = _find_clusters(text)
+    return tuple(spans), tuple(starts)
+
+
 def clusters(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
     """Unbreakable clusters, and per character whether it starts a token (may be spaced)."""
+    spans, starts = _clusters(text)
+    return list(spans), list(starts)
+
+
+def _find_clusters(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
     out: list[tuple[int, int]] = []
     starts = [False] * len(text)
     for m in _TOKEN.finditer(text):
@@ -91,31 +105,53 @@ def normalise(text: str) -> str:
 
 
 class Memo:
-    """Per-layout memo of character advances over the injected ``measure``."""
+    """Memo of character advances over the injected ``measure``.
+
+    Layout code measures through it; passing a ``Memo`` as the ``measure`` of
+    ``layout_notice`` shares it across notices (the drawing layer keeps one per font set).
+    """
 
     def __init__(self, measure: Measure) -> None:
         self.measure = measure
-        self.cache: dict[tuple[str, int, bool], float] = {}
+        self.tables: dict[tuple[int, bool], dict[str, float]] = {}
+        self.paras: dict[tuple[str, int, bool], Para] = {}  # paragraphs analysed for breaking
+
+    def _table(self, px: int, bold: bool) -> dict[str, float]:
+        table = self.tables.get((px, bold))
+        if table is None:
+            table = self.tables[(px, bold)] = {}
+        return table
 
     def __call__(self, text: str, px: int, bold: bool) -> float:
-        key = (text, px, bold)
-        v = self.cache.get(key)
-        if v is None:
-            v = self.cache[key] = self.measure(text, px, bold)
-        return v
+        table = self._table(px, bold)
+        if len(text) == 1:
+            v = table.get(text)
+            if v is None:
+                v = table[text] = self.measure(text, px, bold)
+            return v
+        return sum(self.advances(text, px, bold))
 
     def advances(self, text: str, px: int, bold: bool) -> list[float]:
-        unseen = "".join(dict.fromkeys(ch for ch in text if (ch, px, bold) not in self.cache))
-        if len(unseen) > 1:
-            self.measure(unseen, px, bold)  # one call lets a font-backed measure learn them all at once
-        return [self(ch, px, bold) for ch in text]
+        table = self._table(px, bold)
+        unseen = [ch for ch in dict.fromkeys(text) if ch not in table]
+        if unseen:
+            if len(unseen) > 1:  # one call lets a font-backed measure learn them all at once
+                self.measure("".join(unseen), px, bold)
+            for ch in unseen:
+                table[ch] = self.measure(ch, px, bold)
+        return [table[ch] for ch in text]
+
+
+def memo(measure: Measure) -> Memo:
+    """``measure`` as a ``Memo`` (itself when it is one already)."""
+    return measure if isinstance(measure, Memo) else Memo(measure)
 
 
 def wrap_plain(text: str, width: float, px: int, measure: Measure,
                bold: bool = False) -> list[str]:
     """Wrap one-line UI text (ticker titles, tile labels) with the same 禁则 rules."""
     text = normalise(text)
-    cw = Memo(measure).advances(text, px, bold)
+    cw = memo(measure).advances(text, px, bold)
     return [text[s:e] for s, e in break_ranges(text, cw, width, width)]
 
 
@@ -131,6 +167,7 @@ class Ctx:
     w: float
     top: float
     bottom: float
+    table_scale: float = 1.0  # tables start this much smaller than the body (compact layouts)
 
     def size(self, scale: float) -> int:
         return max(1, round(self.px * scale))
@@ -160,34 +197,83 @@ def place_line(text: str, cw: Sequence[float], rng: tuple[int, int], x: float, b
     return TextLine(text[s:e], tuple(xs), baseline, px, bold, role, x)
 
 
-@dataclass
 class Unit:
-    """A vertical slice of the flow: a line, a table row, an image; y relative to its top."""
+    """A vertical slice of the flow: a line, a table row, an image; y relative to its top.
 
-    height: float
-    elements: list[Element]
-    space_before: float = 0.0
-    keep_with_next: bool = False
-    header: Unit | None = None  # repeated first when this unit starts a page (tables)
-    at_bottom: bool = False  # pushed down to the bottom of the page (落款)
+    Its elements may be made on first use (``make``): a notice is broken into lines and pages
+    at several sizes, and only the size chosen is drawn.
+    """
+
+    __slots__ = ("_elements", "below", "header", "height", "keep_with_next", "make", "space_before")
+
+    def __init__(self, height: float, elements: list[Element] | None = None, space_before: float = 0.0,
+                 keep_with_next: bool = False, header: Unit | None = None, below: float = 0.0,
+                 make: Callable[[], list[Element]] | None = None) -> None:
+        self.height = height
+        self._elements = elements
+        self.space_before = space_before
+        self.keep_with_next = keep_with_next
+        self.header = header  # repeated first when this unit starts a page (tables)
+        self.below = below  # blank under its last line (for how full a page is)
+        self.make = make
+
+    @property
+    def elements(self) -> list[Element]:
+        if self._elements is None:
+            self._elements = self.make() if self.make is not None else []
+        return self._elements
 
 
-def text_units(ctx: Ctx, text: str, scale: float, role: str, align: str) -> list[Unit]:
-    """Lines of a paragraph (align "justify"), heading ("left"), title ("centre")…"""
+def paragraph(ctx: Ctx, text: str, px: int, bold: bool) -> Para:
+    """``text`` (normalised) ready to be broken and set at ``px`` (kept in the memo: a notice is
+    laid out at several sizes, and again when its content is reloaded)."""
+    key = (text, px, bold)
+    para = ctx.m.paras.get(key)
+    if para is None:
+        if len(ctx.m.paras) > 20_000:
+            ctx.m.paras.clear()
+        para = ctx.m.paras[key] = Para.make(text, ctx.m.advances(text, px, bold), px, *_gaps(text))
+    return para
+
+
+@functools.lru_cache(maxsize=8192)
+def _gaps(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[bool, ...]]:
+    """Clusters of ``text`` and where a justified line may widen a gap (not next to a mark)."""
+    spans, starts = _clusters(text)
+    gap_before = tuple(st and ch not in CLOSING and ch not in STOPS and (i == 0 or text[i - 1] not in OPENING)
+                       for i, (ch, st) in enumerate(zip(text, starts, strict=True)))
+    return spans, gap_before
+
+
+def text_units(ctx: Ctx, text: str, scale: float, role: str, align: str, block: int = -1) -> list[Unit]:
+    """Lines of a paragraph (align "justify"), an addressee line ("flush": justified, no
+    indent), a heading ("left"), the title ("centre"); ``block`` is the body block's index.
+
+    Paragraphs are justified with punctuation compressed first (``kiosk.layout.paragraph``);
+    titles and headings are balanced and broken between words (``kiosk.layout.titles``).
+    """
     text, px, bold = normalise(text), ctx.size(scale), role in ("title", "heading")
-    cw = ctx.m.advances(text, px, bold)
+    if not text:
+        return []
+    para = paragraph(ctx, text, px, bold)
     indent = 2 * ctx.m("中", px, bold) if align == "justify" else 0.0
-    ranges = break_ranges(text, cw, ctx.w - indent, ctx.w)
+    if align in ("justify", "flush"):
+        ranges = para.lines(ctx.w - indent, ctx.w)
+    else:
+        ranges = balanced_lines(para, ctx.w)
     pitch = px * ctx.style.line_spacing
-    starts = clusters(text)[1]
-    units = []
-    for n, rng in enumerate(ranges):
-        x = ctx.x0 + (indent if n == 0 else 0.0)
-        just = None
-        if align == "justify" and n < len(ranges) - 1:
-            just = (ctx.x0 + ctx.w - x, starts)
-        elif align == "centre":
-            x = ctx.x0 + (ctx.w - sum(cw[rng[0]:rng[1]])) / 2
-        line = place_line(text, cw, rng, x, ctx.baseline(px, pitch), (px, bold, role), just)
-        units.append(Unit(pitch, [replace(line, index=n, count=len(ranges))]))
-    return units
+    base = ctx.baseline(px, pitch)
+
+    def line(n: int) -> Callable[[], list[Element]]:
+        def make() -> list[Element]:
+            s, e = ranges[n]
+            x = ctx.x0 + (indent if n == 0 else 0.0)
+            width = ctx.x0 + ctx.w - x
+            if align == "centre":
+                x = ctx.x0 + max(0.0, (ctx.w - para.natural(s, e)) / 2)
+            xs, right = para.positions(s, e, x, width, align in ("justify", "flush") and n < len(ranges) - 1)
+            return [TextLine(text[s:e], tuple(xs), base, px, bold, role, right, block, index=n, count=len(ranges))]
+        return make
+
+    below = (pitch - px) / 2
+    return [Unit(pitch, below=below, make=line(n)) for n in range(len(ranges))]

@@ -11,6 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+VIEWING_DISTANCE_M = 2.5  # a lobby screen's readers, by default
+PREFERRED_SHARE = 1 / 88  # body character height : viewing distance (0.65 degree)
+MINIMUM_SHARE = 1 / 110  # never smaller (0.52 degree)
+MM_PER_PX_1080 = 0.63  # a 55-inch panel at 1920x1080
+
 #: ``measure(text, px, bold) -> advance in pixels`` (``FontSet.advance`` fits)
 Measure = Callable[[str, int, bool], float]
 ROLES = ("title", "continued", "body", "heading", "table_header", "table_cell", "table_label",
@@ -31,7 +36,8 @@ class TextStyle:
     table_line_spacing: float = 1.3
     paragraph_spacing: float = 0.5  # em before a paragraph, heading, table or image
     title_gap: float = 0.8  # em under the title
-    signature_gap: float = 1.0  # minimum em between the body and the 落款
+    signature_gap: float = 1.0  # lines left blank between the text and the 落款
+    signature_indent: float = 4.0  # characters between the date and the right edge (GB/T 9704)
     table_pad: float = 0.4  # em of horizontal padding in a table cell
     table_min_scale: float = 0.85  # a table too wide is set smaller, down to this of min_body_px
     margin_x: int = 40  # inside the page rectangle given to layout_notice
@@ -52,8 +58,24 @@ class TextStyle:
                        rule_px=s(self.rule_px))
 
     @classmethod
-    def for_screen(cls, width: int, height: int) -> TextStyle:
-        return cls().scaled(min(width, height) / 1080)
+    def for_screen(cls, width: int, height: int, distance_m: float = VIEWING_DISTANCE_M,
+                   mm_per_px: float | None = None, body_px: int = 0, min_body_px: int = 0) -> TextStyle:
+        """Text sizes for readers ``distance_m`` from a screen whose pixels are ``mm_per_px``.
+
+        The rule: a body character is 1/88 of the viewing distance high (0.65 degree of visual
+        angle; 28 mm, 45 px on a 55-inch 1080p panel, at 2.5 m), never under 1/110 (0.52
+        degree; 23 mm, 36 px).  ``mm_per_px`` defaults to a 55-inch panel of this resolution;
+        ``body_px``/``min_body_px`` (when not 0) are taken as they are.  No body text is larger
+        than 1/16 of the shorter side, so a line keeps about sixteen characters or more.
+        Margins scale with the shorter side: a 4K screen shows the same page as 1080p, sharper.
+        """
+        short = min(width, height)
+        mm = mm_per_px or MM_PER_PX_1080 * 1080 / max(1, short)
+        cap = max(12, short // 16)
+        body = body_px or min(cap, round(distance_m * 1000 * PREFERRED_SHARE / mm))
+        minimum = min_body_px or min(cap, round(distance_m * 1000 * MINIMUM_SHARE / mm))
+        base = cls().scaled(short / 1080)
+        return replace(base, body_px=max(12, body), min_body_px=max(12, min(minimum, body)))
 
 
 @dataclass(frozen=True)
@@ -101,7 +123,13 @@ Element = TextLine | Box | ImageBox
 
 
 def moved(e: Element, dy: float) -> Element:
-    return replace(e, baseline=e.baseline + dy) if isinstance(e, TextLine) else replace(e, y=e.y + dy)
+    """``e`` moved down by ``dy`` (built directly: ``dataclasses.replace`` is slow on this path)."""
+    if isinstance(e, TextLine):
+        return TextLine(e.text, e.xs, e.baseline + dy, e.px, e.bold, e.role, e.right, e.block, e.cell,
+                        e.index, e.count)
+    if isinstance(e, Box):
+        return Box(e.x, e.y + dy, e.w, e.h, e.role)
+    return ImageBox(e.path, e.x, e.y + dy, e.w, e.h, e.caption)
 
 
 @dataclass(frozen=True)

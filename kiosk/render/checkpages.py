@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from kiosk.config import Config
 from kiosk.content import Content, Item, load_content
 from kiosk.layout.check import Defect, check_notice, count
-from kiosk.qr import QrError, feedback_url_for
+from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
+from kiosk.qr import QrError
 
 if TYPE_CHECKING:
     from kiosk.render.fonts import FontSet
@@ -46,39 +47,39 @@ class Report:
 
 def lobby_slides(content: Content, config: Config, size: tuple[int, int],
                  fonts: FontSet | None = None) -> SlideRenderer:
-    """The slide renderer of a lobby screen of ``size`` playing ``content`` (its code corner kept)."""
+    """The slide renderer of a lobby screen of ``size`` playing ``content``, built as the lobby
+    builds it (``kiosk.player.lobby``): same look, same feedback code and corner."""
     import pygame.freetype
 
-    from kiosk.player.setup import text_style
     from kiosk.render.fonts import FontSet
     from kiosk.render.geometry import compute_zones
+    from kiosk.render.look import Look
     from kiosk.render.qrdraw import LoopQr
     from kiosk.render.slides import SlideRenderer
-    from kiosk.render.text import theme_for
-    from kiosk.render.zones import PALETTES
 
     pygame.freetype.init()
-    fonts = fonts or FontSet.default()
+    look = Look.for_screen(config, fonts or FontSet.default(), size)
     zones = compute_zones(*size, ticker=config.ticker.enabled)
-    _, _, w, h = zones.main
-    theme = config.screen.theme
-    slides = SlideRenderer(fonts, (w, h), zones.short, text_style(config, zones.short), theme_for(theme),
-                           PALETTES[theme], lambda it: content.catalogue.get(it.category), theme_name=theme)
 
     def url(item: Item) -> str | None:
         try:
             return feedback_url_for(item, content.publisher, config.qr.url, config.device.id)
-        except QrError:
+        except FeedbackUrlError:
             return None
 
+    qr = None
     if config.qr.on_loop:
-        qr = LoopQr(url, zones.short, config.qr.viewing_distance_m, fonts.render, config.touch.dpi or None)
-        urls = [u for it in content.items if (u := url(it))]
-        if urls:
-            try:
-                slides.set_qr_corner(qr.corner(max(urls, key=len)))
-            except QrError:
-                pass
+        qr = LoopQr(url, zones.short, config.qr.viewing_distance_m, look.fonts.render, config.touch.dpi or None,
+                    codes=look.codes)
+    slides = SlideRenderer(look.fonts, zones.main[2:], zones.short, look.style, look.theme, look.palette,
+                           lambda it: content.catalogue.get(it.category), look.cache, look.theme_name,
+                           decorate=qr)
+    urls = [u for it in content.items if (u := url(it))]
+    if qr is not None and urls:
+        try:
+            slides.set_qr_corner(qr.corner(max(urls, key=len)))
+        except QrError:
+            pass
     return slides
 
 

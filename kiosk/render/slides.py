@@ -19,6 +19,7 @@ import pygame
 from kiosk import strings
 from kiosk.content import Category, Item
 from kiosk.layout import Page, TextStyle, layout_notice
+from kiosk.layout.lines import Memo
 from kiosk.render.cache import SurfaceCache
 from kiosk.render.fonts import RGB, FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
@@ -85,6 +86,7 @@ class SlideRenderer:
         self._layouts: OrderedDict[tuple[str, SlideFrame], list[Page]] = OrderedDict()
         self._hashes: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._lock = threading.RLock()
+        self._measure = Memo(fonts.advance)  # character advances shared by every notice laid out here
         self.decorate = decorate  # e.g. the loop slides' QR code (``LoopQr``)
 
     def set_qr_corner(self, corner: tuple[int, int]) -> None:
@@ -108,7 +110,7 @@ class SlideRenderer:
                 self._layouts.move_to_end(key)
                 return pages
         _, _, w, h = frame.page
-        pages = layout_notice(item, w, h, self.style, self.fonts.advance)
+        pages = layout_notice(item, w, h, self.style, self._measure)
         with self._lock:
             self._layouts[key] = pages
             while len(self._layouts) > 256:
