@@ -211,7 +211,8 @@ def test_punctuation_is_compressed_before_gaps_are_widened() -> None:
 
 @pytest.mark.parametrize("n", range(30, 90, 7))
 def test_no_wide_gaps_and_no_last_line_of_one_or_two_characters(n: int) -> None:
-    text = ("安装国家反诈中心App，举报电话0000-6612399。" * 3 + "为进一步加强党员教育管理，现将有关情况公示如下。" * 4)[:n]
+    text = ("安装国家反诈中心App，举报电话0000-6612399。" * 3
+            + "为进一步加强党员教育管理，现将有关情况公示如下。" * 4)[:n]
     pages = layout_notice(notice(Paragraph(text), Paragraph(text + "以下。")), W, H, STYLE, fake)
     found = defects(pages)
     assert "wide-gaps" not in found and "short-last-line" not in found, found

@@ -153,7 +153,8 @@ def _page_breaks(units: list[Unit], capacity: float, continued: float) -> tuple[
     best: list[tuple[float, int]] = [(0.0, n)] * (n + 1)
     for i in range(n - 1, -1, -1):
         room = capacity - (continued if i > 0 else 0.0)
-        used = units[i].header.height if units[i].header is not None else 0.0
+        header = units[i].header
+        used = header.height if header is not None else 0.0
         options = []
         for j in range(i, n):
             u = units[j]
@@ -221,7 +222,8 @@ def _page_heights(units: list[Unit], starts: list[int], continued: Unit) -> list
     out = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(units)
-        y = (continued.height if k > 0 else 0.0) + (units[start].header.height if units[start].header else 0.0)
+        header = units[start].header
+        y = (continued.height if k > 0 else 0.0) + (header.height if header is not None else 0.0)
         y += sum(units[j].height + (units[j].space_before if j > start else 0.0) for j in range(start, end))
         out.append(y - units[end - 1].below)
     return out

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.content import Content, Item, load_content
-from kiosk.layout.check import Defect, check_notice, count
 from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
+from kiosk.layout.check import Defect, check_notice, count
 from kiosk.qr import QrError
 
 if TYPE_CHECKING:
