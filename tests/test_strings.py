@@ -29,7 +29,9 @@ NOT_UI = {
     ("kiosk/content/model.py", "党务公开"),
     ("kiosk/content/loader.py", "党务公开"),
 }
-SKIP = ("kiosk/strings.py", "kiosk/config.py", "kiosk/office/")  # config: setting docs (English + examples)
+SKIP = ("kiosk/strings.py", "kiosk/config.py", "kiosk/office/",  # config: setting docs (English + examples)
+        # character classes and phrases that typesetting and the loader's punctuation rules look for
+        "kiosk/layout/chars.py", "kiosk/content/punct.py")
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

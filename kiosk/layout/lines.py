@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kiosk.layout.paragraph import CLOSING, OPENING, STOPS, Para
+from kiosk.layout.chars import CLOSING, OPENING, STOPS
+from kiosk.layout.paragraph import Para
 from kiosk.layout.titles import balanced_lines
 from kiosk.layout.types import Element, Measure, TextLine, TextStyle
 

@@ -18,6 +18,13 @@ from dataclasses import dataclass
 
 from kiosk import strings
 from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Table
+from kiosk.layout.chars import (
+    ADDRESSEE_END,
+    EM_CHAR,
+    NOT_ADDRESSEE_ENDS,
+    NOT_ADDRESSEE_STARTS,
+    SENTENCE_MARKS,
+)
 from kiosk.layout.lines import EPS, Ctx, Memo, Unit, memo, normalise, place_line, text_units, wrap_plain
 from kiosk.layout.tables import table_units
 from kiosk.layout.types import Element, ImageBox, Measure, Page, TextStyle, moved
@@ -36,8 +43,8 @@ def is_addressee(block: Block, first: bool) -> bool:
     if not (first and isinstance(block, Paragraph)):
         return False
     text = normalise(block.text)
-    return (text.endswith("：") and len(text) <= 60 and not any(c in text[:-1] for c in "。，；！？：")
-            and not text.endswith(("如下：", "下：")) and not text.startswith(("现将", "现就", "根据", "为")))
+    return (text.endswith(ADDRESSEE_END) and len(text) <= 60 and not any(c in text[:-1] for c in SENTENCE_MARKS)
+            and not text.endswith(NOT_ADDRESSEE_ENDS) and not text.startswith(NOT_ADDRESSEE_STARTS))
 
 
 def _block_units(ctx: Ctx, block: Block, capacity: float, n: int) -> list[Unit]:
@@ -92,7 +99,7 @@ def _signature_unit(ctx: Ctx, item: Item) -> Unit:
     """Issuer over the date; the date four characters in from the right edge, the issuer
     centred over it (GB/T 9704 7.3.5), moved left only as far as it must to stay on the page."""
     px, pitch = ctx.px, ctx.px * ctx.style.line_spacing
-    em = ctx.m("中", px, False)
+    em = ctx.m(EM_CHAR, px, False)
     right = ctx.x0 + ctx.w - ctx.style.signature_indent * em
     date = strings.chinese_day(item.date)
     date_cw = ctx.m.advances(date, px, False)

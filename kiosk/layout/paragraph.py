@@ -21,9 +21,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-OPENING = frozenset("（〔［｛《〈「『【〖“‘")
-CLOSING = frozenset("）〕］｝》〉」』】〗”’")
-STOPS = frozenset("、，。．：；！？")
+from kiosk.layout.chars import CLOSING, OPENING, STOPS
+
 INNER_MAX = 0.25  # of a mark's width: what push-in may take from a mark inside the line
 STRETCH_OK = 0.12  # em per gap a greedy line may be widened before the paragraph is reconsidered
 STRETCH_MAX = 0.25  # em per gap: beyond this a line counts as badly spaced

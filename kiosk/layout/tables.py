@@ -27,15 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from kiosk.content.model import Table
+from kiosk.layout.chars import LIST_SEPARATORS, QUANTITY
 from kiosk.layout.lines import Ctx, Unit, break_ranges, clusters, normalise, place_line
 from kiosk.layout.types import Box, Element, TextLine
 from kiosk.layout.words import word_ends
 
 SHORT_CELL = 6  # characters
 LONG_MIN_EM = 4.0  # a column of longer text gets at least this many characters where there is room
-_SEPARATORS = "、，,；;／/ "
 # dates, times, numbers, amounts: "1996年12月" "2026年11月23日" "09:00-17:30" "486.5万元" "97.3%"
-_QUANTITY = re.compile(r"[0-9０-９.,:：/\-—–~～至%‰年月日时分秒号元万亿千百角个名人户次项亩岁天期周整第]+")
+_QUANTITY = re.compile(QUANTITY)
 
 
 def keep_whole(text: str) -> bool:
@@ -55,7 +55,7 @@ def cell_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     keep: set[int] = set()
     for i in range(len(text) + 1):
-        if i == len(text) or text[i] in _SEPARATORS:
+        if i == len(text) or text[i] in LIST_SEPARATORS:
             item = text[start:i]
             if keep_whole(item):
                 keep.update(range(start + 1, i + 1))  # nothing inside, nor before its separator

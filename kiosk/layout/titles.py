@@ -10,7 +10,8 @@ inside a word only when nothing else fits) and, of two equal choices, the longer
 
 from __future__ import annotations
 
-from kiosk.layout.paragraph import CLOSING, OPENING, STOPS, Para
+from kiosk.layout.chars import CLOSING, OPENING, STOPS
+from kiosk.layout.paragraph import Para
 from kiosk.layout.words import word_ends
 
 # cost of breaking at each kind of place, against 20 for lines that differ by the full width
