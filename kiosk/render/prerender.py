@@ -24,6 +24,7 @@ class Prerenderer:
     def __init__(self, slides: SlideRenderer) -> None:
         self.slides = slides
         self._jobs: queue.Queue[object] = queue.Queue()
+        self._stopping = False
         # Hand the GIL back to the frame loop quickly while the worker lays out text.
         if sys.getswitchinterval() > 0.001:
             sys.setswitchinterval(0.001)
@@ -57,6 +58,8 @@ class Prerenderer:
                 if isinstance(job, threading.Event):
                     job.set()
                     continue
+                if self._stopping:
+                    continue
                 assert isinstance(job, tuple)
                 item, part = job
                 if part is None:
@@ -69,5 +72,16 @@ class Prerenderer:
                 self._jobs.task_done()
 
     def stop(self) -> None:
+        """Drop what is still queued and end the worker after its current job (a notice's layout
+        takes a few tens of milliseconds; the queue may hold every notice of the content)."""
+        self._stopping = True
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(job, threading.Event):
+                job.set()  # nobody waits for work that will not be done
+            self._jobs.task_done()
         self._jobs.put(_STOP)
         self._thread.join(timeout=2)
