@@ -266,9 +266,24 @@ def test_image_box_reserved_with_caption() -> None:
                           W, H, STYLE, fake)
     (box,) = [e for e in pages[0].elements if isinstance(e, ImageBox)]
     content_h = H - STYLE.margin_top - STYLE.margin_bottom
-    assert box.h == pytest.approx(0.4 * content_h) and box.caption == "会议现场"
+    assert box.h == pytest.approx(0.55 * content_h) and box.caption == "会议现场"
+    assert box.w == pytest.approx(box.h * 4 / 3)  # no size known: a 4:3 box
     (caption,) = pages[0].lines(("caption",))
     assert caption.baseline > box.y + box.h
+
+
+@pytest.mark.parametrize(("natural", "expect"), [
+    ((1600, 1000), (0.55 * (H - 48) * 1.6, 0.55 * (H - 48))),  # a wide photo: as tall as allowed
+    ((4000, 1000), (0.8 * (W - 80), 0.8 * (W - 80) / 4)),  # a panorama: 80 % of the text width
+    ((300, 200), (600, 400)),  # a small picture: never more than twice its own pixels
+])
+def test_inline_photo_keeps_its_shape_at_a_sensible_size(natural: tuple[int, int],
+                                                        expect: tuple[float, float]) -> None:
+    item = notice(Paragraph("正文。"), ImageBlock(Path("/a.jpg"), ""))
+    pages = layout_notice(item, W, H, STYLE, fake, image_size=lambda path: natural)
+    (box,) = [e for e in pages[0].elements if isinstance(e, ImageBox)]
+    assert (box.w, box.h) == pytest.approx(expect)
+    assert box.x - STYLE.margin_x == pytest.approx(W - STYLE.margin_x - box.x - box.w)  # centred
 
 
 def test_signature_follows_the_text_on_the_last_page_gbt9704() -> None:

@@ -15,9 +15,10 @@ from kiosk.content.model import (
     Priority,
     Publisher,
     Table,
+    masthead,
 )
 
 __all__ = [
     "Audience", "Block", "Catalogue", "Category", "Content", "ContentError", "Heading", "ImageBlock",
-    "Item", "Paragraph", "Priority", "Publisher", "Table", "load_content",
+    "Item", "Paragraph", "Priority", "Publisher", "Table", "load_content", "masthead",
 ]

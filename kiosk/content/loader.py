@@ -27,6 +27,7 @@ from kiosk.content.model import (
     Priority,
     Publisher,
 )
+from kiosk.content.punct import full_width_item
 
 log = logging.getLogger(__name__)
 
@@ -268,12 +269,13 @@ def load_content(root: Path, feed: str = "local") -> Content:
     catalogue = load_catalogue(root, publisher.label)
     items: list[Item] = []
     errors: list[str] = []
+    notes: list[str] = []
     seen: dict[str, Path] = {}
     items_dir = root / "items"
     files = sorted(items_dir.glob("*.md")) if items_dir.is_dir() else []
     for path in files:
         try:
-            item = parse_item(path, root, catalogue, feed)
+            item, marks = full_width_item(parse_item(path, root, catalogue, feed))
         except ContentError as e:
             errors.append(str(e))
             log.error("skipping item: %s", e)
@@ -285,5 +287,8 @@ def load_content(root: Path, feed: str = "local") -> Content:
             continue
         seen[item.id] = path
         items.append(item)
+        if marks:
+            notes.append(f"{path}: {len(marks)} half-width mark(s) in Chinese text set full width "
+                         f"({' '.join(dict.fromkeys(marks))})")
     return Content(publisher=publisher, catalogue=catalogue, items=tuple(items), root=root,
-                   errors=tuple(errors), feed=feed)
+                   errors=tuple(errors), feed=feed, notes=tuple(notes))

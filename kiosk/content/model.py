@@ -163,6 +163,7 @@ class Content:
     items: tuple[Item, ...]
     root: Path
     errors: tuple[str, ...] = field(default=())  # problems found while loading (already logged)
+    notes: tuple[str, ...] = field(default=())  # what loading changed, e.g. punctuation set full width
     feed: str = "local"  # name of the feed (publisher) it came from
     version: str | None = None  # signed manifest version when it came from a feed
 
@@ -171,3 +172,19 @@ class Content:
             if it.id == item_id:
                 return it
         return None
+
+
+def masthead(content: Content, item: Item | None = None) -> tuple[str, str, Path | None]:
+    """What the screen's header names over ``item``: its own publisher and kind of disclosure.
+
+    The bundle's publisher (``content.toml``) heads the notices of its own kind (党务公开 from the
+    township party committee).  A notice filed under a category of another kind (村务公开 in the
+    township's bundle, published for a village) is headed by its own issuer and that kind, without
+    the bundle's logo: a village committee's notice is not headed "中共青禾镇委员会 党务公开".
+    Returns (name, label, logo).
+    """
+    p = content.publisher
+    category = content.catalogue.get(item.category) if item is not None else None
+    if item is None or category is None or category.group == p.label:
+        return p.name, p.label, p.logo
+    return item.issuer, category.group, None

@@ -10,7 +10,9 @@ Spaces written around a converted mark go: the full-width mark carries its own s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from kiosk.content.model import Block, Heading, ImageBlock, Item, Paragraph, Table
 
 HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"}
 
@@ -93,3 +95,33 @@ def _touches(text: str, i: int, positions: set[int]) -> bool:
     while k < len(text) and text[k] == " ":
         k += 1
     return j in positions or k in positions
+
+
+def full_width_item(item: Item) -> tuple[Item, str]:
+    """``item`` with every text in it normalised (title, issuer, paragraphs, headings, table cells,
+    captions), and the half-width marks that were converted."""
+    marks: list[str] = []
+
+    def fix(text: str) -> str:
+        n = full_width(text)
+        marks.append(n.marks)
+        return n.text
+
+    title, issuer = fix(item.title), fix(item.issuer)
+    body: list[Block] = []
+    for b in item.body:
+        if isinstance(b, Paragraph):
+            body.append(Paragraph(fix(b.text)))
+        elif isinstance(b, Heading):
+            body.append(Heading(fix(b.text)))
+        elif isinstance(b, Table):
+            body.append(Table(tuple(fix(c) for c in b.header), tuple(tuple(fix(c) for c in row) for row in b.rows),
+                              b.align))
+        elif isinstance(b, ImageBlock):
+            body.append(ImageBlock(b.path, fix(b.caption)))
+        else:
+            body.append(b)
+    converted = "".join(marks)
+    if not converted:
+        return item, ""
+    return replace(item, title=title, issuer=issuer, body=tuple(body)), converted

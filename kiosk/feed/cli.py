@@ -112,6 +112,8 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     else:
         print("Changes:")
         print("\n".join(result.changes.lines()))
+    for note in result.notes:
+        print(f"normalised: {note}")
     for warning in result.warnings:
         print(f"warning: {warning}")
     return 0

@@ -28,6 +28,7 @@ class PublishResult:
     version: int
     changes: Changes
     warnings: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what loading changed in the text (half-width punctuation set full width)
 
 
 def load_publishable(content_dir: Path, feed: str) -> Content:
@@ -94,4 +95,4 @@ def publish(content_dir: Path, feed_dir: Path, keydirs: Sequence[Path], now: dt.
         raise FeedPublishError(name, "feed tree has names not valid on FAT/exFAT: " + "; ".join(problems))
     warnings = tuple(f"category {c} has no current item" for c in empty_categories(content, now))
     log.info("published version %d of %s", version, feed_dir)
-    return PublishResult(feed=feed_dir, version=version, changes=changes, warnings=warnings)
+    return PublishResult(feed=feed_dir, version=version, changes=changes, warnings=warnings, notes=content.notes)

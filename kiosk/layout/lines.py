@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from kiosk.layout.chars import CLOSING, OPENING, STOPS
 from kiosk.layout.paragraph import Para
 from kiosk.layout.titles import balanced_lines
-from kiosk.layout.types import Element, Measure, TextLine, TextStyle
+from kiosk.layout.types import Element, ImageSize, Measure, TextLine, TextStyle
 
 #: characters that must not begin a line (closing punctuation)
 NO_START = frozenset("，。、；：？！）》」』】〕〉〗］｝”’…—％‰℃°,.;:?!)%]}")
@@ -169,6 +169,7 @@ class Ctx:
     top: float
     bottom: float
     table_scale: float = 1.0  # tables start this much smaller than the body (compact layouts)
+    image_size: ImageSize | None = None  # the pixel size of a picture, for its box
 
     def size(self, scale: float) -> int:
         return max(1, round(self.px * scale))

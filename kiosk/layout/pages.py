@@ -27,7 +27,7 @@ from kiosk.layout.chars import (
 )
 from kiosk.layout.lines import EPS, Ctx, Memo, Unit, memo, normalise, place_line, text_units, wrap_plain
 from kiosk.layout.tables import table_units
-from kiosk.layout.types import Element, ImageBox, Measure, Page, TextStyle, moved
+from kiosk.layout.types import Element, ImageBox, ImageSize, Measure, Page, TextStyle, moved
 
 _KEEP_BROKEN = 50.0  # cost of breaking a page where a rule says keep together (in pages: 5)
 _PAGE = 10.0  # cost of a page; an uneven page costs at most 1 more
@@ -77,10 +77,17 @@ def _keep_lines_together(units: list[Unit]) -> None:
 
 
 def _image_unit(ctx: Ctx, block: ImageBlock, capacity: float) -> Unit:
+    """A photo in the text: as wide as ``image_width`` of the text and as tall as ``image_height``
+    of the page allow, its own shape kept, never blown up past twice its pixels; caption under it."""
     pitch = ctx.px * ctx.style.line_spacing
     cap_h = pitch if block.caption else 0.0
-    h = max(1.0, min((ctx.bottom - ctx.top) * ctx.style.image_height, capacity - cap_h))
-    w = min(ctx.w, h * ctx.style.image_aspect)
+    natural = ctx.image_size(block.path) if ctx.image_size is not None else None
+    aspect = natural[0] / natural[1] if natural and natural[1] > 0 else ctx.style.image_aspect
+    most_h = max(1.0, min((ctx.bottom - ctx.top) * ctx.style.image_height, capacity - cap_h))
+    w = min(ctx.w * ctx.style.image_width, most_h * aspect)
+    if natural:
+        w = min(w, 2.0 * natural[0])
+    h = max(1.0, w / aspect)
     x = ctx.x0 + (ctx.w - w) / 2
     elements: list[Element] = [ImageBox(block.path, x, 0.0, w, h, block.caption)]
     if block.caption:
@@ -237,9 +244,9 @@ def _page_heights(units: list[Unit], starts: list[int], continued: Unit) -> list
 
 
 def _layout_at(item: Item, width: int, height: int, style: TextStyle, m: Memo, px: int,
-               table_scale: float = 1.0) -> _Laid:
+               table_scale: float = 1.0, image_size: ImageSize | None = None) -> _Laid:
     ctx = Ctx(style, m, px, float(style.margin_x), float(width - 2 * style.margin_x),
-              float(style.margin_top), float(height - style.margin_bottom), table_scale)
+              float(style.margin_top), float(height - style.margin_bottom), table_scale, image_size)
     continued = _continued_unit(ctx, item.title)
     capacity = ctx.bottom - ctx.top
     units = _units(ctx, item, capacity - continued.height)
@@ -258,7 +265,7 @@ def candidate_sizes(style: TextStyle) -> list[int]:
 
 
 def layout_notice(item: Item, width: int, height: int, style: TextStyle,
-                  measure: Measure) -> list[Page]:
+                  measure: Measure, image_size: ImageSize | None = None) -> list[Page]:
     """Lay out a notice on pages of ``width`` x ``height`` pixels.
 
     At ``style.body_px``; at a smaller size (down to ``style.min_body_px``) only when that puts
@@ -272,7 +279,7 @@ def layout_notice(item: Item, width: int, height: int, style: TextStyle,
 
     def at(px: int, table_scale: float = 1.0) -> _Laid:
         if (px, table_scale) not in laid:
-            laid[(px, table_scale)] = _layout_at(item, width, height, style, m, px, table_scale)
+            laid[(px, table_scale)] = _layout_at(item, width, height, style, m, px, table_scale, image_size)
         return laid[(px, table_scale)]
 
     def count(px: int) -> int:

@@ -18,6 +18,8 @@ MM_PER_PX_1080 = 0.63  # a 55-inch panel at 1920x1080
 
 #: ``measure(text, px, bold) -> advance in pixels`` (``FontSet.advance`` fits)
 Measure = Callable[[str, int, bool], float]
+#: ``image_size(path) -> (width, height)`` as shown, or None when unknown
+ImageSize = Callable[[Path], "tuple[int, int] | None"]
 ROLES = ("title", "continued", "body", "heading", "table_header", "table_cell", "table_label",
          "table_header_fill", "table_rule", "caption", "signature")
 
@@ -43,8 +45,9 @@ class TextStyle:
     margin_x: int = 40  # inside the page rectangle given to layout_notice
     margin_top: int = 24
     margin_bottom: int = 24
-    image_height: float = 0.4  # of the page height
-    image_aspect: float = 4 / 3
+    image_height: float = 0.55  # an inline photo: at most this share of the page's height…
+    image_width: float = 0.8  # …and of the text's width; never more than twice its own pixels
+    image_aspect: float = 4 / 3  # when the picture's size cannot be read
     rule_px: int = 2
     ascent: float = 0.88  # of the em box above the baseline (Noto CJK: 880/1000)
 

@@ -19,7 +19,7 @@ import pygame
 
 from kiosk import strings
 from kiosk.config import Config
-from kiosk.content import Content
+from kiosk.content import Content, Item, masthead
 from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Change, Programme
@@ -139,22 +139,22 @@ class Lobby(Layer):
             self._record_showing()
             content = self.programme.content_of(slot.item)
             if content is not None:
-                self._show_publisher(content)
+                self._show_publisher(content, slot.item)
             self._refresh_ticker(now)
         self._show(new, transition)
 
     def _show(self, new: pygame.Surface, transition: bool) -> None:
         if transition and self.surface is not None and self.config.transition.kind != "cut":
             self.transition = Transition(self.surface, new, self.config.transition.kind,
-                                         self.config.transition.ms / 1000)
+                                         self.config.transition.ms / 1000, paper=self.slides.palette.paper)
         else:
             self.transition = None
             self._full_redraw = True
         self.surface = new
 
-    def _show_publisher(self, content: Content) -> None:
-        p = content.publisher
-        self.header.set_publisher(p.name, p.label, p.logo)
+    def _show_publisher(self, content: Content, item: Item | None = None) -> None:
+        """The header names the notice's own publisher (``kiosk.content.masthead``)."""
+        self.header.set_publisher(*masthead(content, item))
 
     def _idle_surface(self) -> pygame.Surface:
         first = self.programme.content_of(None)

@@ -17,7 +17,6 @@ from kiosk.config import Config
 from kiosk.content import Content, Item, load_content
 from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
 from kiosk.layout.check import Defect, check_notice, count
-from kiosk.qr import QrError
 
 if TYPE_CHECKING:
     from kiosk.render.fonts import FontSet
@@ -48,18 +47,15 @@ class Report:
 def lobby_slides(content: Content, config: Config, size: tuple[int, int],
                  fonts: FontSet | None = None) -> SlideRenderer:
     """The slide renderer of a lobby screen of ``size`` playing ``content``, built as the lobby
-    builds it (``kiosk.player.lobby``): same look, same feedback code and corner."""
+    builds it (``kiosk.render.frame.LobbyParts``): same look, same feedback code and corner."""
     import pygame.freetype
 
     from kiosk.render.fonts import FontSet
-    from kiosk.render.geometry import compute_zones
+    from kiosk.render.frame import LobbyParts
     from kiosk.render.look import Look
-    from kiosk.render.qrdraw import LoopQr
-    from kiosk.render.slides import SlideRenderer
 
     pygame.freetype.init()
     look = Look.for_screen(config, fonts or FontSet.default(), size)
-    zones = compute_zones(*size, ticker=config.ticker.enabled)
 
     def url(item: Item) -> str | None:
         try:
@@ -67,20 +63,9 @@ def lobby_slides(content: Content, config: Config, size: tuple[int, int],
         except FeedbackUrlError:
             return None
 
-    qr = None
-    if config.qr.on_loop:
-        qr = LoopQr(url, zones.short, config.qr.viewing_distance_m, look.fonts.render, config.touch.dpi or None,
-                    codes=look.codes)
-    slides = SlideRenderer(look.fonts, zones.main[2:], zones.short, look.style, look.theme, look.palette,
-                           lambda it: content.catalogue.get(it.category), look.cache, look.theme_name,
-                           decorate=qr)
-    urls = [u for it in content.items if (u := url(it))]
-    if qr is not None and urls:
-        try:
-            slides.set_qr_corner(qr.corner(max(urls, key=len)))
-        except QrError:
-            pass
-    return slides
+    parts = LobbyParts.build(config, look, size, lambda it: content.catalogue.get(it.category), url)
+    parts.reserve_qr_corner([u for it in content.items if (u := url(it))])
+    return parts.slides
 
 
 def check_content(content: Content, config: Config, size: tuple[int, int],

@@ -75,7 +75,8 @@ class Pair:
 
 def theme_pairs(theme_name: str, catalogue: Catalogue | None = None) -> list[Pair]:
     """Every foreground/background pair the screens draw in ``theme_name``."""
-    from kiosk.render.slides import band_colours, indicator_colours
+    from kiosk.render import overlay
+    from kiosk.render.slides import OFF_CLOCK, URGENT_RED, URGENT_TEXT, band_colours, idle_colour, indicator_colours
     from kiosk.render.text import theme_for
     from kiosk.render.touch import Colours
     from kiosk.render.zones import PALETTES
@@ -101,12 +102,24 @@ def theme_pairs(theme_name: str, catalogue: Catalogue | None = None) -> list[Pai
         pairs += [Pair(f"category chip {name}", band.chip_text, band.chip, True),
                   Pair(f"category rule {name}", band.rule, palette.paper, False)]
     from kiosk.render.qrdraw import caption_colour
+
     pairs.append(Pair("QR caption", caption_colour(palette), palette.paper, True))
+    pairs += [Pair("urgent bar", URGENT_TEXT, URGENT_RED, True), Pair("urgent frame", URGENT_RED, palette.paper, False),
+              Pair("idle screen", idle_colour(palette), palette.paper, True),
+              Pair("idle screen title", theme.title, palette.paper, True),
+              Pair("image placeholder caption", theme.caption, theme.placeholder, True),
+              Pair("clock outside display hours", OFF_CLOCK, (0, 0, 0), True),
+              Pair("USB panel text", overlay.TEXT, overlay.BACKGROUND, True),
+              Pair("USB panel detail", overlay.DETAIL, overlay.BACKGROUND, True)]
+    pairs += [Pair(f"USB panel {tone.name.lower()} frame and bar", colour, overlay.BACKGROUND, False)
+              for tone, colour in overlay.ACCENT.items()]
     c = Colours.of(palette, theme)
     pairs += [Pair("touch text", c.ink, c.paper, True), Pair("touch text on card", c.ink, c.card, True),
               Pair("touch muted", c.muted, c.paper, True), Pair("touch muted on card", c.muted, c.card, True),
-              Pair("touch section", c.accent, c.paper, True), Pair("touch button", c.accent_fg, c.accent, True),
-              Pair("touch pressed", c.ink, c.pressed, True), Pair("touch countdown", c.accent, c.card, True)]
+              Pair("touch title and sections", c.accent_text, c.paper, True),
+              Pair("touch counts and countdown", c.accent_text, c.card, True),
+              Pair("touch button", c.accent_fg, c.accent, True), Pair("touch pressed", c.pressed_ink, c.pressed, True),
+              Pair("touch button on 大字", c.accent_fg, c.active, True)]
     return pairs
 
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 import pygame
 
 from kiosk.config import Config
-from kiosk.content import Category, Content, Item
+from kiosk.content import Category, Content, Item, masthead
 from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
 from kiosk.qr import QrError
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Zones, compute_zones
 from kiosk.render.look import Look
-from kiosk.render.qrdraw import LoopQr
+from kiosk.render.qrdraw import LoopQr, caption_colour
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.zones import Header, Ticker, TickerEntry
 from kiosk.schedule import ScheduleError, ScheduleSettings
@@ -65,7 +65,7 @@ class LobbyParts:
         loop_qr = None
         if config.qr.on_loop:
             loop_qr = LoopQr(feedback_url, zones.short, config.qr.viewing_distance_m, look.fonts.render,
-                             config.touch.dpi or None, codes=look.codes)
+                             config.touch.dpi or None, caption_colour=caption_colour(look.palette), codes=look.codes)
         slides = SlideRenderer(look.fonts, main.size, zones.short, look.style, look.theme, look.palette,
                                category_of, look.cache, look.theme_name, decorate=loop_qr)
         return cls(zones, header, ticker, slides, loop_qr)
@@ -108,7 +108,7 @@ def notice_frames(config: Config, look: Look, size: tuple[int, int], content: Co
 
     parts = LobbyParts.build(config, look, size, lambda it: content.catalogue.get(it.category), url_of)
     parts.reserve_qr_corner([u for it in content.items if (u := url_of(it))])
-    parts.header.set_publisher(content.publisher.name, content.publisher.label, content.publisher.logo)
+    parts.header.set_publisher(*masthead(content, item))
     if config.ticker.enabled:
         parts.ticker.set_entries([TickerEntry(item.title, item.urgent)])
     frames = []

@@ -6,6 +6,7 @@ the caller shows a text fallback instead.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from pathlib import Path
@@ -63,6 +64,31 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
     except (OSError, ValueError, SyntaxError) as e:
         raise ImageError(path, f"corrupt or truncated image ({e})") from None
     return pygame.image.frombytes(data, img.size, "RGBA" if img.mode == "RGBA" else "RGB")
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """The size an image is shown at (EXIF orientation applied), read from its header only; None
+    when it cannot be read (the layout then keeps a 4:3 box and the drawing shows the fallback)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return _header_size(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=512)
+def _header_size(path: str, size: int, mtime_ns: int) -> tuple[int, int] | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                w, h = img.size
+                orientation = img.getexif().get(0x0112, 1)
+    except (OSError, ValueError, SyntaxError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
 def load_small(path: Path, box: tuple[int, int]) -> pygame.Surface:

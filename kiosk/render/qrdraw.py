@@ -17,7 +17,9 @@ from kiosk import strings
 from kiosk.content.feedback import FeedbackUrlError
 from kiosk.content.model import Item
 from kiosk.qr import QUIET_MODULES, QrError, qr_matrix, qr_module_px, qr_size
+from kiosk.render.contrast import TEXT_MIN, toward
 from kiosk.render.geometry import SlideFrame
+from kiosk.render.zones import Palette
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +29,10 @@ BLACK = (0, 0, 0)
 Colour = tuple[int, int, int]
 
 
-def caption_colour(palette: object) -> Colour:
-    """The colour of "扫码提意见" under a loop slide's code."""
-    return (60, 50, 40)
+def caption_colour(palette: Palette) -> Colour:
+    """The colour of the caption under a loop slide's code: dark brown, lightened on a dark paper
+    until it reads (4.5:1)."""
+    return toward((60, 50, 40), palette.paper, TEXT_MIN)
 
 
 RenderText = Callable[[str, int, Colour], pygame.Surface]  # FontSet.render(text, px, colour)

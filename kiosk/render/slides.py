@@ -21,9 +21,10 @@ from kiosk.content import Category, Item
 from kiosk.layout import Page, TextStyle, layout_notice
 from kiosk.layout.lines import Memo
 from kiosk.render.cache import SurfaceCache
+from kiosk.render.contrast import MARK_MIN, TEXT_MIN, ratio, readable_on, toward
 from kiosk.render.fonts import RGB, FontSet
 from kiosk.render.geometry import SlideFrame, slide_frame
-from kiosk.render.images import ImageError, load_fitted
+from kiosk.render.images import ImageError, image_size, load_fitted
 from kiosk.render.png import pixels_sha256
 from kiosk.render.text import Theme, draw_page
 from kiosk.render.zones import Palette, chinese_date
@@ -39,8 +40,10 @@ class BandColours:
 
 
 def band_colours(category: RGB, palette: Palette) -> BandColours:
-    """Colours of the category band for a category colour given by the content."""
-    return BandColours(category, (255, 255, 255), category)
+    """Colours of the category band for a category colour given by the content: the chip keeps the
+    publisher's colour with white or dark lettering, whichever reads (4.5:1); the line under the band
+    is the colour darkened or lightened just enough to be seen on the paper (3:1)."""
+    return BandColours(category, readable_on(category), toward(category, palette.paper, MARK_MIN))
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,16 @@ class IndicatorColours:
 
 
 def indicator_colours(palette: Palette) -> IndicatorColours:
-    """The page indicator's dots and "第 1 / 3 页"."""
-    return IndicatorColours(palette.header_bg, (200, 190, 180), palette.muted)
+    """The page indicator's dots and "第 1 / 3 页": every dot visible on the paper (3:1), the page's
+    own in the header's red (the gold on a dark paper) and larger."""
+    active = palette.header_bg if ratio(palette.header_bg, palette.paper) >= MARK_MIN else palette.header_accent
+    return IndicatorColours(active, toward((200, 190, 180), palette.paper, MARK_MIN),
+                            toward(palette.muted, palette.paper, TEXT_MIN))
+
+
+def idle_colour(palette: Palette) -> RGB:
+    """"No content" on the idle screen: the header's red, lightened on a dark paper until it reads."""
+    return toward(palette.header_bg, palette.paper, TEXT_MIN)
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,7 @@ class SlideRenderer:
                 self._layouts.move_to_end(key)
                 return pages
         _, _, w, h = frame.page
-        pages = layout_notice(item, w, h, self.style, self._measure)
+        pages = layout_notice(item, w, h, self.style, self._measure, image_size)
         with self._lock:
             self._layouts[key] = pages
             while len(self._layouts) > 256:
@@ -175,7 +186,10 @@ class SlideRenderer:
                       draw_image=self._draw_image_box)
         else:
             self._draw_image_part(surface, item, item.images[part.index])
-        self._draw_band(surface, item)  # after the page: its rule must not be covered by the paper
+        if item.urgent:
+            self._draw_urgent(surface, item)
+        else:
+            self._draw_band(surface, item)  # after the page: its rule must not be covered by the paper
         self._draw_indicator(surface, part_index, len(parts))
         if self.decorate is not None:
             self.decorate(surface, item, frame)
@@ -197,6 +211,23 @@ class SlideRenderer:
             text = self.fonts.render(info, round(px * 0.9), self.palette.muted)
             surface.blit(text, text.get_rect(midleft=(chip.right + px, chip.centery)))
         pygame.draw.line(surface, band.rule, (x, y + h - 1), (x + w, y + h - 1), max(1, h // 16))
+
+    def _draw_urgent(self, surface: pygame.Surface, item: Item) -> None:
+        """An urgent notice is seen from across a lobby: a red frame round the slide and, in place
+        of the category band, a red bar saying 紧急通知 in large white letters."""
+        x, y, w, h = self.frame.band
+        thick = max(3, self.frame.margin // 3)
+        pygame.draw.rect(surface, URGENT_RED, surface.get_rect(), width=thick)
+        bar = pygame.Rect(x, y, w, h)
+        pygame.draw.rect(surface, URGENT_RED, bar, border_radius=max(2, h // 6))
+        big = self.fonts.render(strings.URGENT_NOTICE, max(12, round(h * 0.72)), URGENT_TEXT, bold=True)
+        pad = max(4, h // 4)
+        surface.blit(big, big.get_rect(midleft=(bar.x + pad, bar.centery)))
+        cat = self.category_of(item)
+        small = "  ".join(s for s in ((cat.group, cat.name) if cat else (item.category,)) if s)
+        label = self.fonts.render(small, max(12, round(h * 0.42)), URGENT_TEXT)
+        if label.get_width() < bar.w - big.get_width() - 3 * pad:
+            surface.blit(label, label.get_rect(midright=(bar.right - pad, bar.centery)))
 
     def _draw_indicator(self, surface: pygame.Surface, index: int, count: int) -> None:
         if count <= 1:
@@ -257,7 +288,7 @@ class SlideRenderer:
         w, h = self.size
         px = round(self.short * 0.08)
         lines = [(publisher, round(px * 0.6), self.theme.colour("title"), True),
-                 (strings.NO_CONTENT, px, self.palette.header_bg, True),
+                 (strings.NO_CONTENT, px, idle_colour(self.palette), True),
                  (site, round(px * 0.45), self.palette.muted, False),
                  (strings.DEVICE_NUMBER.format(device=device_id), round(px * 0.4), self.palette.muted, False)]
         y = h // 2 - px * 2
@@ -271,6 +302,11 @@ class SlideRenderer:
         return surface
 
 
+URGENT_RED: RGB = (200, 16, 32)  # an urgent notice's frame and bar (5.6:1 on the paper, 3.2:1 on the dark one)
+URGENT_TEXT: RGB = (255, 255, 255)
+OFF_CLOCK: RGB = (118, 118, 118)  # dim, yet 4.6:1 on black: still readable at night
+
+
 def draw_off_clock(surface: pygame.Surface, fonts: FontSet, now: dt.datetime, dim: bool) -> None:
     """Outside display hours: black, or a dim clock that drifts a little each minute (no burn-in)."""
     surface.fill((0, 0, 0))
@@ -278,8 +314,8 @@ def draw_off_clock(surface: pygame.Surface, fonts: FontSet, now: dt.datetime, di
         return
     w, h = surface.get_size()
     px = round(min(w, h) * 0.12)
-    clock = fonts.render(now.strftime("%H:%M"), px, (70, 70, 70))
-    date = fonts.render(chinese_date(now.date()), round(px * 0.3), (60, 60, 60))
+    clock = fonts.render(now.strftime("%H:%M"), px, OFF_CLOCK)
+    date = fonts.render(chinese_date(now.date()), round(px * 0.3), OFF_CLOCK)
     drift = (now.minute % 10 - 5) * px // 10
     centre = (w // 2 + drift, h // 2 + drift // 2)
     surface.blit(clock, clock.get_rect(center=centre))

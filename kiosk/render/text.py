@@ -17,6 +17,7 @@ from kiosk.layout import Box, ImageBox, Page, TextLine, wrap_plain
 from kiosk.render.fonts import RGB, FontSet
 
 DrawImage = Callable[[pygame.Surface, ImageBox], None]
+DARK_PAPER: RGB = (18, 18, 20)  # the dark theme's page and the dark palette's slide: no box round the page
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Theme:
     table_cell: RGB = (30, 28, 26)
     table_label: RGB = (96, 56, 20)  # labels of a table set as cards
     table_header_fill: RGB = (244, 226, 170)
-    table_rule: RGB = (190, 158, 92)
+    table_rule: RGB = (160, 124, 56)  # 3.4:1 on the paper: a rule one must see
     caption: RGB = (92, 84, 76)
     signature: RGB = (30, 28, 26)
     placeholder: RGB = (236, 230, 216)
@@ -47,7 +48,7 @@ class Theme:
     def dark(cls) -> Theme:
         """High contrast: white text and gold titles on black (for glare or weak eyes)."""
         white = (255, 255, 255)
-        return cls(paper=(0, 0, 0), title=(255, 214, 0), continued=(230, 200, 90), body=white,
+        return cls(paper=DARK_PAPER, title=(255, 214, 0), continued=(230, 200, 90), body=white,
                    heading=(255, 214, 0), table_header=white, table_cell=white, table_label=(255, 214, 0),
                    table_header_fill=(92, 68, 0), table_rule=(170, 170, 170), caption=(225, 225, 225),
                    signature=white, placeholder=(36, 36, 36), placeholder_frame=(150, 150, 150))

@@ -22,6 +22,7 @@ from kiosk.content.model import Category, Item
 from kiosk.layout import TextStyle
 from kiosk.qr import QrError, module_px_to_fit
 from kiosk.render.cache import SurfaceCache
+from kiosk.render.contrast import TEXT_MIN, ratio, readable_on
 from kiosk.render.fonts import RGB, FontSet
 from kiosk.render.images import ImageError, load_fitted
 from kiosk.render.qrdraw import QrCodes
@@ -52,12 +53,21 @@ class Colours:
     card: RGB = (255, 255, 255)
     rule: RGB = (210, 200, 186)
 
+    accent_text: RGB = (168, 18, 28)  # the accent as text or a line on the paper or a card
+    pressed_ink: RGB = (30, 28, 26)  # text on the pressed gold
+
     @classmethod
     def of(cls, palette: Palette, theme: Theme) -> Colours:
+        """From the screen's palette and page theme, every text at least 4.5:1 against what is behind it
+        (a disabled button, which does nothing, is the exception WCAG allows)."""
         dark = sum(palette.paper) < 200
         card = (40, 40, 44) if dark else cls.card
+        accent_text = palette.header_bg
+        if min(ratio(accent_text, palette.paper), ratio(accent_text, card)) < TEXT_MIN:
+            accent_text = palette.header_accent  # the gold: the red is too dark on a dark paper
         return cls(paper=palette.paper, ink=theme.body, muted=palette.muted, accent=palette.header_bg,
-                   card=card, rule=(90, 90, 90) if dark else cls.rule, disabled=(70, 70, 70) if dark else cls.disabled)
+                   card=card, rule=(90, 90, 90) if dark else cls.rule, disabled=(70, 70, 70) if dark else cls.disabled,
+                   accent_text=accent_text, pressed_ink=readable_on(cls.pressed))
 
 
 class TouchRenderer:
@@ -157,7 +167,7 @@ class TouchRenderer:
 
     def _draw_frame(self, canvas: pygame.Surface, view: View) -> None:
         regions, c = view.layout.regions, self.colours
-        self._label(canvas, view.title, regions["title"], round(self._px * 1.15), c.accent, bold=True)
+        self._label(canvas, view.title, regions["title"], round(self._px * 1.15), c.accent_text, bold=True)
         if view.banner is None:
             self._label(canvas, HINTS.get(view.screen, ""), regions["strip"], round(self._px * 0.8), c.muted)
         if view.pages > 1:
@@ -170,9 +180,9 @@ class TouchRenderer:
         for name, rect in view.layout.regions.items():
             if name.startswith("heading:"):
                 row = view.rows[int(name.partition(":")[2])]
-                self._label(canvas, view.sections[row.section], rect, self._px, self.colours.accent, True, "left")
+                self._label(canvas, view.sections[row.section], rect, self._px, self.colours.accent_text, True, "left")
                 x, y, w, h = rect
-                pygame.draw.line(canvas, self.colours.accent, (x, y + h - 2), (x + w, y + h - 2), 2)
+                pygame.draw.line(canvas, self.colours.accent_text, (x, y + h - 2), (x + w, y + h - 2), 2)
 
     def _draw_list(self, canvas: pygame.Surface, view: View) -> None:
         if not view.items:
@@ -213,7 +223,7 @@ class TouchRenderer:
             self._row(canvas, rect, view.items[int(index)], pressed)
         elif name == "banner" and view.banner is not None:
             fill = self.colours.pressed if pressed else self.colours.accent
-            ink = self.colours.ink if pressed else self.colours.accent_fg
+            ink = self.colours.pressed_ink if pressed else self.colours.accent_fg
             pygame.draw.rect(canvas, fill, rect, border_radius=self.geom.margin)
             text = strings.URGENT_BANNER.format(title=view.banner.title)
             self._label(canvas, strings.URGENT_BANNER_ACTION, rect.inflate(-self._px, 0), self._px, ink, True, "right")
@@ -233,7 +243,7 @@ class TouchRenderer:
         if disabled:
             fill, ink = c.disabled, c.paper
         elif pressed:
-            fill, ink = c.pressed, c.ink
+            fill, ink = c.pressed, c.pressed_ink
         elif name == "large" and view.large_text:
             fill = c.active
         pygame.draw.rect(canvas, c.paper, rect)
@@ -253,13 +263,15 @@ class TouchRenderer:
         inner = rect.inflate(-3 * m, -m)
         inner.x += m // 2
         name_rect = (inner.x, inner.y, inner.w, inner.h * 55 // 100)
-        self._label(canvas, tile.shelf.category.name, name_rect, self._px, c.ink, True, "left")
+        ink = c.pressed_ink if pressed else c.ink
+        self._label(canvas, tile.shelf.category.name, name_rect, self._px, ink, True, "left")
         count_rect = (inner.x, inner.y + inner.h * 55 // 100, inner.w, inner.h * 45 // 100)
         if tile.count:
-            self._label(canvas, strings.TILE_COUNT.format(count=tile.count), count_rect, self._px, c.accent, True,
-                        "right")
+            self._label(canvas, strings.TILE_COUNT.format(count=tile.count), count_rect, self._px,
+                        c.pressed_ink if pressed else c.accent_text, True, "right")
         else:
-            self._label(canvas, strings.TILE_EMPTY, count_rect, round(self._px * 0.85), c.muted, False, "right")
+            self._label(canvas, strings.TILE_EMPTY, count_rect, round(self._px * 0.85),
+                        c.pressed_ink if pressed else c.muted, False, "right")
 
     def _row(self, canvas: pygame.Surface, rect: pygame.Rect, item: Item, pressed: bool) -> None:
         c, m, px = self.colours, self.geom.margin, self._px
@@ -272,10 +284,11 @@ class TouchRenderer:
             pygame.draw.rect(canvas, c.accent, box, border_radius=m // 2)
             canvas.blit(chip, chip.get_rect(center=box.center))
             x = box.right + m
-        self._label(canvas, item.title, (x, rect.y + m // 2, rect.right - x - m, rect.h // 2), px, c.ink, True, "left")
+        ink, muted = (c.pressed_ink, c.pressed_ink) if pressed else (c.ink, c.muted)
+        self._label(canvas, item.title, (x, rect.y + m // 2, rect.right - x - m, rect.h // 2), px, ink, True, "left")
         meta = f"{strings.chinese_day(item.date)}    {item.issuer}"
         self._label(canvas, meta, (rect.x + m, rect.y + rect.h // 2, rect.w - 2 * m, rect.h // 2 - m // 2),
-                    round(px * 0.8), c.muted, False, "left")
+                    round(px * 0.8), muted, False, "left")
 
     def _draw_enlarged(self, canvas: pygame.Surface, item: Item, index: int) -> None:
         canvas.fill((0, 0, 0))
@@ -312,8 +325,8 @@ class TouchRenderer:
         box = pygame.Rect(0, 0, min(w - 2 * self.geom.margin, px * 10), px * 4)
         box.center = (w // 2, h // 2)
         pygame.draw.rect(canvas, self.colours.card, box, border_radius=self.geom.margin)
-        pygame.draw.rect(canvas, self.colours.accent, box, width=4, border_radius=self.geom.margin)
+        pygame.draw.rect(canvas, self.colours.accent_text, box, width=4, border_radius=self.geom.margin)
         self._label(canvas, strings.COUNTDOWN.format(seconds=seconds), (box.x, box.y + px // 2, box.w, px * 2), px,
-                    self.colours.accent, bold=True)
+                    self.colours.accent_text, bold=True)
         self._label(canvas, strings.COUNTDOWN_HINT, (box.x, box.y + px * 2 + px // 3, box.w, px), round(px * 0.55),
                     self.colours.ink)

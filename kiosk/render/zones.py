@@ -19,6 +19,7 @@ from kiosk import strings
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Rect
 from kiosk.render.images import ImageError, load_small
+from kiosk.render.text import DARK_PAPER
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Palette:
 
 PALETTES = {
     "paper": Palette(),
-    "dark": Palette(header_bg=(90, 0, 8), ticker_bg=(40, 0, 4), paper=(18, 18, 20), muted=(200, 200, 200)),
+    "dark": Palette(header_bg=(90, 0, 8), ticker_bg=(40, 0, 4), paper=DARK_PAPER, muted=(200, 200, 200)),
 }
 
 

@@ -197,3 +197,15 @@ def test_expiry_days_are_bounded(tmp_path: Path) -> None:
     with pytest.raises(FeedPublishError, match="expires-days"):
         pub.publish(expires_days=0)
     assert pub.publish(now=NOW, expires_days=1).version == 2
+
+
+def test_publish_reports_half_width_punctuation_set_full_width(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    feed, keys, content = tmp_path / "feed", tmp_path / "keys", tmp_path / "content"
+    make_content(content, {"plan": item_text("plan", body="镇党委研究决定,一直坚持(试行)!联系电话:0000-6612301。"),
+                           "dues": item_text("dues")})
+    assert run_cli("feed", "init", str(feed), "--keys", str(keys)) == 0
+    assert run_cli("feed", "publish", str(content), str(feed), "--keys", str(keys)) == 0
+    out = capsys.readouterr().out
+    assert "normalised:" in out and "plan.md: 5 half-width mark(s) in Chinese text set full width (, ( ) ! :)" in out
+    assert "dues.md" not in out.split("normalised:", 1)[1].split("\n", 1)[0]
