@@ -203,8 +203,8 @@ def notice() -> Item:
 
 @pytest.mark.parametrize("theme", [Theme(), Theme.dark()])
 def test_draw_page(fonts: FontSet, theme: Theme) -> None:
-    (page,) = layout_notice(notice(), 1280, 1300, TextStyle.for_screen(1280, 900), fonts.advance)
-    surface = pygame.Surface((1400, 1400))
+    (page,) = layout_notice(notice(), 1280, 1600, TextStyle.for_screen(1280, 900), fonts.advance)
+    surface = pygame.Surface((1400, 1700))
     surface.fill((1, 2, 3))
     seen: list[ImageBox] = []
     draw_page(surface, page, fonts, theme, origin=(60, 50), draw_image=lambda s, b: seen.append(b))
@@ -221,8 +221,8 @@ def test_draw_page(fonts: FontSet, theme: Theme) -> None:
 
 
 def test_draw_page_placeholder_without_image_callback(fonts: FontSet) -> None:
-    (page,) = layout_notice(notice(), 1280, 1300, TextStyle.for_screen(1280, 900), fonts.advance)
-    surface = pygame.Surface((1280, 1300))
+    (page,) = layout_notice(notice(), 1280, 1600, TextStyle.for_screen(1280, 900), fonts.advance)
+    surface = pygame.Surface((1280, 1600))
     draw_page(surface, page, fonts, Theme())
     box = next(e for e in page.elements if isinstance(e, ImageBox))
     assert surface.get_at((round(box.x) + 20, round(box.y) + 20))[:3] == Theme().placeholder
