@@ -78,6 +78,7 @@ bench: setup bench-debs
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_render.py
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_touch.py
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_led.py
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_layout.py --runs 3
 	$(BIN)/python bench/bench_screen.py --seconds 15 --repeat 1 --soak 60
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_scale.py --seconds 30 --touch-runs 1
 	$(BIN)/python bench/bench_sync.py --runs 1

@@ -27,8 +27,8 @@ from kiosk.config import load_config  # noqa: E402
 from kiosk.content import load_content  # noqa: E402
 from kiosk.render.checkpages import lobby_slides  # noqa: E402
 from kiosk.render.fonts import FontSet  # noqa: E402
+from kiosk.resources import DEMO_CONTENT  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = ("1920x1080", "1080x1920", "1366x768", "3840x2160")
 
 
@@ -41,7 +41,7 @@ def lay_out_all(content, config, size, fonts) -> tuple[float, int]:  # noqa: ANN
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("content", nargs="?", type=Path, default=ROOT / "assets" / "demo")
+    parser.add_argument("content", nargs="?", type=Path, default=DEMO_CONTENT)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--size", action="append")
     args = parser.parse_args()

@@ -13,7 +13,7 @@ import pygame
 import pytest
 from snapshots import Snapshot
 
-from kiosk.config import DEMO_CONTENT, REPO_ROOT, load_config
+from kiosk.config import load_config
 from kiosk.content import Content, Heading, Item, Paragraph, Table, load_content, masthead
 from kiosk.layout import Page, TextLine
 from kiosk.layout.check import KINDS, check_notice, count
@@ -22,8 +22,10 @@ from kiosk.render.contrast import check_contrast, ratio, theme_pairs
 from kiosk.render.fonts import FontSet
 from kiosk.render.slides import URGENT_RED
 from kiosk.render.transition import Transition
+from kiosk.resources import DEMO_CONTENT
 
 SIZES = [(1920, 1080), (1080, 1920), (1366, 768), (3840, 2160)]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
