@@ -26,6 +26,28 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-dev-shm-usage", "--lang=zh-CN")
 
 
+def _replaced(error: Exception) -> bool:
+    """True when a WebDriver error only says the page was replaced under the element."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    text = str(error)
+    return isinstance(error, StaleElementReferenceException) or "does not belong to the document" in text \
+        or "stale" in text.lower()
+
+
+def _gone(element: WebElement) -> bool:
+    """The page holding ``element`` was replaced (staleness_of, counting Chromium's inspector error)."""
+    from selenium.common.exceptions import WebDriverException
+
+    try:
+        element.is_enabled()
+    except WebDriverException as e:
+        if _replaced(e):
+            return True
+        raise
+    return False
+
+
 def _retry(action, attempts: int = 20):  # noqa: ANN001, ANN202 - any callable
     """Run ``action`` again while the page is being replaced under it (stale element, inspector error)."""
     from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -101,7 +123,7 @@ class Browser:
 
     def press(self, text: str, navigates: bool = True) -> None:
         """Click the button (or link) whose visible text is ``text``; wait for the next page to load."""
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.wait import WebDriverWait
 
         self.wait_loaded()
@@ -110,9 +132,13 @@ class Browser:
             found = _retry(lambda xpath=xpath: self.driver.find_elements(By.XPATH, xpath))
             if found:
                 page = _retry(lambda: self.driver.find_element(By.TAG_NAME, "html"))
-                _retry(found[0].click)
+                try:
+                    found[0].click()
+                except WebDriverException as e:  # the click went through and the page is already leaving
+                    if not _replaced(e):
+                        raise
                 if navigates:
-                    WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+                    WebDriverWait(self.driver, 60).until(lambda d, page=page: _gone(page))
                     self.wait_loaded()
                 return
         raise AssertionError(f"no button or link {text!r} on {self.path}")
