@@ -114,6 +114,11 @@ def playback(corpus: Path, seconds: float, tmp: Path) -> tuple[list[float], list
     return times, stamps
 
 
+def touch_of(r: Runner):  # noqa: ANN201 - touch browsing (layer stack, or the older Player before issue 10)
+    stage = getattr(r, "stage", None)
+    return stage.touch if stage is not None else r.player.touch  # type: ignore[attr-defined]
+
+
 def post_finger(kind: int, x: float, y: float) -> None:
     pygame.event.post(pygame.event.Event(kind, touch_id=1, finger_id=0, x=x / 1920, y=y / 1080,
                                          dx=0.0, dy=0.0, pressure=1.0))
@@ -137,7 +142,7 @@ def tap_until(r: Runner, x: float, y: float, screen: Screen, pacer) -> float:  #
         pacer.tick(60)
         ms, dirty = timed(r)
         worst = max(worst, ms)
-        touch = r.player.touch
+        touch = touch_of(r)
         if touch is not None and touch.nav.screen is screen and dirty:
             for _ in range(40):  # let the screen settle (a tap right after a change is ignored)
                 pacer.tick(60)
@@ -157,9 +162,9 @@ def first_touch(corpus: Path, warm: float, tmp: Path, n: int) -> tuple[float, fl
             r.wait(pacer)
             r.frame()
         home = tap_until(r, 960, 540, Screen.HOME, pacer)
-        x, y, w, h = r.player.touch.nav.view().layout.targets["tile:0"]  # type: ignore[union-attr]
+        x, y, w, h = touch_of(r).nav.view().layout.targets["tile:0"]
         listing = tap_until(r, x + w / 2, y + h / 2, Screen.LIST, pacer)
-        x, y, w, h = r.player.touch.nav.view().layout.targets["row:0"]  # type: ignore[union-attr]
+        x, y, w, h = touch_of(r).nav.view().layout.targets["row:0"]
         notice = tap_until(r, x + w / 2, y + h / 2, Screen.DETAIL, pacer)
     finally:
         r.close()

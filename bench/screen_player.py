@@ -17,12 +17,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+def touch_of(runner):  # noqa: ANN001, ANN201 - the runner's touch browsing (layer stack, or the older Player)
+    stage = getattr(runner, "stage", None)
+    return stage.touch if stage is not None else runner.player.touch
+
+
 def visitor(runner_box: list, every: float) -> None:  # noqa: C901 - a script, step by step
     import pygame
 
     from kiosk.touch.navigation import Screen
 
-    while not runner_box or runner_box[0].player.touch is None:
+    while not runner_box or touch_of(runner_box[0]) is None:
         time.sleep(0.1)
     runner = runner_box[0]
     size = runner._out_size
@@ -49,7 +54,7 @@ def visitor(runner_box: list, every: float) -> None:  # noqa: C901 - a script, s
     pages = 0
     while True:
         time.sleep(every)
-        nav = runner.player.touch.nav
+        nav = touch_of(runner).nav
         view = nav.view()
         targets = view.layout.targets
         print(f"visitor on {nav.screen.value}", file=sys.stderr, flush=True)
