@@ -176,8 +176,12 @@ def xvfb() -> Iterator[tuple[str, int]]:
 # ---------------------------------------------------------------- the player
 
 
+PRESENT: list[str] = []  # --present: screen.present for the player (players before issue 11 have none)
+
+
 def player_toml(scene: str, state: Path) -> str:
-    common = f'state_dir = "{state}"\n[screen]\nfullscreen = true\n[kiosk]\nhide_cursor = true\n'
+    present = f'present = "{PRESENT[0]}"\n' if PRESENT else ""
+    common = f'state_dir = "{state}"\n[screen]\nfullscreen = true\n{present}[kiosk]\nhide_cursor = true\n'
     if scene == "still":
         return common + ('[ticker]\nenabled = false\n[transition]\nkind = "cut"\n'
                          "[schedule]\nmin_duration = 3600.0\nmax_duration = 3600.0\n")
@@ -378,9 +382,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of every scene (medians are printed)")
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of demo loop for steady-state memory")
     parser.add_argument("--only", default="", help="regular expression: run only the scenes whose label matches")
+    parser.add_argument("--present", choices=("auto", "gpu", "software"),
+                        help="the player's screen.present (default: its own default)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the player (e.g. SDL_FRAMEBUFFER_ACCELERATION=0)")
     args = parser.parse_args()
+    if args.present:
+        PRESENT.append(args.present)
     scenes = [s for s in SCENES if re.search(args.only, s[0])]
     results: dict[str, list[Sample]] = {s[0]: [] for s in scenes}
     load0 = os.getloadavg()
@@ -402,7 +410,8 @@ def report(results: dict[str, list[Sample]], args: argparse.Namespace, load0: tu
         return statistics.median(getattr(s, field) for s in results[label])
 
     print(f"{args.repeat} run(s) x {args.seconds:.0f} s per scene (after {args.warm:.0f} s); load average "
-          f"{load0[0]:.2f} -> {load1[0]:.2f} (2 cores, shared); SDL env: {' '.join(args.env) or 'default'}")
+          f"{load0[0]:.2f} -> {load1[0]:.2f} (2 cores, shared); SDL env: {' '.join(args.env) or 'default'}; "
+          f"screen.present: {args.present or 'default'}")
     print(f"{'scene':<28} {'CPU %':>7} {'+X %':>6} {'total %':>8} {'RSS MiB':>8} {'PSS MiB':>8} {'fps':>5}"
           "   runs (CPU %)")
     for label, samples in results.items():

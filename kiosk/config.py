@@ -143,6 +143,9 @@ class ScreenSettings:
     fps: int = setting(60, "frame cap while something moves; a still slide redraws only the clock", lo=1, hi=240)
     theme: str = setting("paper", "\"paper\" (warm white, red titles) | \"dark\" (high contrast)",
                          choices=("paper", "dark"))
+    present: str = setting("auto", "how frames reach the screen: \"gpu\" (textures on an OpenGL/GLES GPU), "
+                           "\"software\" (changed rectangles only), \"auto\" (gpu where OpenGL is not software)",
+                           choices=("auto", "gpu", "software"))
 
 
 @dataclass(frozen=True)

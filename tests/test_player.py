@@ -16,7 +16,8 @@ from snapshots import Snapshot
 from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, Config, load_config
-from kiosk.player.runner import PlayOptions, map_rect, run
+from kiosk.player.present import map_rect
+from kiosk.player.runner import PlayOptions, run
 from kiosk.render.fonts import FontSet
 from kiosk.render.slides import OFF_CLOCK
 from kiosk.schedule import parse_windows

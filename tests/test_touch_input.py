@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from kiosk.player.runner import map_rect
+from kiosk.player.present import map_rect
 from kiosk.touch.navigation import Swipe, Tap
 from kiosk.touch.taps import FINGER, MOUSE, Pointer, TapFilter
 from kiosk.touch.targets import (

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygame
 
@@ -33,6 +34,9 @@ from kiosk.render.slides import draw_off_clock
 from kiosk.render.transition import Transition
 from kiosk.render.zones import TickerEntry
 from kiosk.schedule import Scheduler, Slot
+
+if TYPE_CHECKING:
+    from kiosk.player.present import SpriteSink
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,9 @@ class Lobby(Layer):
         self._last_second: dt.datetime | None = None
         self._idle_poll: dt.datetime | None = None
         self._off_minute: tuple[int, int] | None = None
+        self._sprites: SpriteSink | None = None  # the GPU path: ticker titles and fades as textures
+        self._sprites_allowed: Callable[[], bool] = lambda: False
+        self._sprites_on = False
 
     # ------------------------------------------------------------ content
 
@@ -274,6 +281,12 @@ class Lobby(Layer):
     def animating(self) -> bool:
         return self.display_on and (self.transition is not None or self.ticker.moving)
 
+    def use_sprites(self, sink: SpriteSink, allowed: Callable[[], bool]) -> None:
+        """On the GPU path: the ticker's titles and the slides of a transition are given to ``sink``
+        as textures (moved and faded by the GPU, nothing uploaded per frame) whenever ``allowed()``
+        (no layer above paints over them); otherwise they are drawn into the canvas as usual."""
+        self._sprites, self._sprites_allowed = sink, allowed
+
     def draw(self, canvas: pygame.Surface) -> Rects:
         now = self.now
         if not self.display_on:
@@ -292,13 +305,31 @@ class Lobby(Layer):
             if self.surface is not None:
                 canvas.blit(self.surface, self.main_rect)
             dirty.append(canvas.get_rect())
+        sink = self._sprites if self._sprites is not None and self._sprites_allowed() else None
+        if (sink is not None) != self._sprites_on:  # titles move between textures and the canvas
+            self._sprites_on = sink is not None
+            self.ticker.invalidate()
         if self.transition is not None:
-            self.transition.draw(canvas, self.main_rect.topleft)
-            dirty.append(self.main_rect.copy())
+            if sink is None:
+                self.transition.draw(canvas, self.main_rect.topleft)
+                dirty.append(self.main_rect.copy())
+            elif self.transition.done:
+                canvas.blit(self.transition.new, self.main_rect)
+                dirty.append(self.main_rect.copy())
+            else:
+                clip = (self.main_rect.x, self.main_rect.y, self.main_rect.w, self.main_rect.h)
+                for slide, at, alpha in self.transition.placements(self.main_rect.topleft):
+                    sink.add(slide, at, alpha, clip)
             if self.transition.done:
                 self.transition = None
         dirty += self.header.draw(canvas, now)
-        dirty += self.ticker.draw(canvas)
+        if sink is None:
+            dirty += self.ticker.draw(canvas)
+        else:
+            dirty += self.ticker.draw_background(canvas)
+            r = self.ticker.rect
+            for title, x, y in self.ticker.pieces():
+                sink.add(title, (x, y), 255, (r.x, r.y, r.w, r.h))
         return dirty
 
     def close(self) -> None:

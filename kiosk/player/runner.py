@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.device.heartbeat import DeviceStatus
     from kiosk.device.watch import FolderWatch
     from kiosk.player.layers import Now
+    from kiosk.player.stage import Stage
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +50,6 @@ class OffsetClock:
 
     def monotonic(self) -> float:
         return time.monotonic()
-
-
-def map_rect(rect: tuple[int, int, int, int], size: tuple[int, int], rotation: int) -> tuple[int, int, int, int]:
-    """Where a rect of the logical canvas (``size``) lands on the output rotated clockwise."""
-    x, y, w, h = rect
-    width, height = size
-    if rotation == 90:
-        return (height - y - h, x, h, w)
-    if rotation == 180:
-        return (width - x - w, height - y - h, w, h)
-    if rotation == 270:
-        return (y, width - x - w, h, w)
-    return rect
 
 
 def display_hours(config: Config) -> DisplayHours:
@@ -104,6 +93,7 @@ class Runner:
 
         from kiosk.device.sdnotify import Notifier
         from kiosk.device.services import Thumbnails
+        from kiosk.player.present import TexturePresenter, open_presenter
         from kiosk.player.stage import Stage
         from kiosk.player.supply import open_supply
 
@@ -112,11 +102,11 @@ class Runner:
         pygame.display.init()
         pygame.freetype.init()
         self.rotation = options.rotation if options.rotation is not None else config.screen.rotation
-        self.screen = _open_display(config, options)
-        out_size = self.screen.get_size()
-        logical = (out_size[1], out_size[0]) if self.rotation in (90, 270) else out_size
-        self.canvas = self.screen if self.rotation == 0 else pygame.Surface(logical)
-        self._out_size = out_size
+        self.presenter = open_presenter(config, headless=options.headless, windowed=options.windowed,
+                                        size=options.size, rotation=self.rotation)
+        self.canvas = self.presenter.canvas
+        logical = self.presenter.logical
+        self._out_size = self.screen.get_size()
         self.fake: FakeClock | None = None
         self.clock: Clock
         if options.headless:
@@ -136,6 +126,9 @@ class Runner:
         watch = self._watch_playlists() if real and not config.led.enabled else None
         self.stage = Stage.build(config, logical, self.supply.source, display_hours(config), recorder=recorder,
                                  watch=watch, usb=self.supply.usb, sync=self.supply.status, prerender=real)
+        if isinstance(self.presenter, TexturePresenter) and self.stage.lobby is not None:
+            stage = self.stage
+            self.stage.lobby.use_sprites(self.presenter, lambda: not _overlaid(stage))
         self._touch_pending = config.touch.enabled and not config.led.enabled
         self.thumbnails = Thumbnails()
         self.services = None
@@ -157,6 +150,15 @@ class Runner:
         self._handle_stop_signals()
         self._started = False
         self._last = 0.0
+        # X11 and Wayland wake SDL's event wait on input (and on our own posted events) without
+        # polling; other drivers poll every millisecond inside it, so they get idle_wait's 50 naps
+        self._blocking_wait = pygame.display.get_driver() in ("x11", "wayland")
+        self._waited: list[pygame.event.Event] = []  # taken by blocking_wait, handled next frame
+
+    @property
+    def screen(self) -> pygame.Surface:
+        """What is on the screen (output size and orientation): screenshots, thumbnails, tests."""
+        return self.presenter.snapshot()
 
     def _handle_stop_signals(self) -> None:
         """``systemctl stop`` (SIGTERM) and Ctrl+C (SIGINT) always end the player at the next frame
@@ -207,7 +209,8 @@ class Runner:
             self.start()
         elif self._touch_pending:
             self._start_touch()
-        for event in pygame.event.get():
+        events, self._waited = self._waited + pygame.event.get(), []
+        for event in events:
             if self.stage.stack.handle(event):
                 continue
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
@@ -221,7 +224,7 @@ class Runner:
         try:
             self.stage.stack.update(now)
             dirty = self.stage.stack.draw(self.canvas)
-            _present(self.screen, self.canvas, self.rotation, dirty)
+            self.presenter.present(dirty)
         except Exception:  # noqa: BLE001 - last resort: log, keep what is on screen, keep looping
             self._failures += 1
             if self._failures <= 3 or self._failures % 3600 == 0:
@@ -273,7 +276,12 @@ class Runner:
             if pacer is not None:
                 pacer.tick(self.fps)
         else:
-            idle_wait((1_000_000 - self.clock.now().microsecond) / 1_000_000)
+            # to just past the next second (the clock's), so that frame has a new second to draw
+            seconds = (1_000_000 - self.clock.now().microsecond) / 1_000_000 + 0.004
+            if self._blocking_wait:
+                self._waited += blocking_wait(seconds)
+            else:
+                idle_wait(seconds)
 
     def run(self) -> int:
         pacer = self.pygame.time.Clock()
@@ -306,23 +314,14 @@ class Runner:
             self.supply.stop()
             if self.services is not None:
                 self.services.stop()
+            self.presenter.close()
             self.pygame.quit()
 
 
-def _open_display(config: Config, options: PlayOptions) -> pygame.Surface:
-    import pygame
-
-    if options.headless:
-        size = options.size or (config.screen.width or 1920, config.screen.height or 1080)
-        return pygame.display.set_mode(size)
-    pygame.display.set_caption("kiosk")
-    if options.windowed or not config.screen.fullscreen:
-        size = options.size or (config.screen.width or 1280, config.screen.height or 720)
-        return pygame.display.set_mode(size)
-    if config.kiosk.hide_cursor:
-        pygame.mouse.set_visible(False)
-    size = options.size or (config.screen.width, config.screen.height)
-    return pygame.display.set_mode(size, pygame.FULLSCREEN)
+def _overlaid(stage: Stage) -> bool:
+    """A layer above the lobby paints now (the status line, the USB panel, touch browsing)."""
+    return bool((stage.status is not None and stage.status.visible) or (stage.usb is not None and stage.usb.view)
+                or (stage.touch is not None and stage.touch.covers))
 
 
 def _wake_loop() -> None:
@@ -348,6 +347,14 @@ def thumbnail_png(screen: pygame.Surface, width: int = 480) -> bytes:
 
 def screenshot_path(config: Config) -> Path:
     return config.state_path() / "screenshot.png"
+
+
+def blocking_wait(seconds: float) -> list[pygame.event.Event]:
+    """Sleep in SDL's event wait until an event arrives or ``seconds`` pass; the events taken."""
+    import pygame
+
+    event = pygame.event.wait(max(1, math.ceil(seconds * 1000)))
+    return [] if event.type == pygame.NOEVENT else [event]
 
 
 def idle_wait(seconds: float, slice_s: float = 0.02) -> None:
@@ -380,24 +387,3 @@ def save_png(surface: pygame.Surface, path: Path) -> None:
     with atomic_file(path) as out:
         encode_png(out, surface.get_size(), pygame.image.tobytes(surface, "RGB"))
     log.info("screenshot saved to %s", path)
-
-
-def _present(screen: pygame.Surface, canvas: pygame.Surface, rotation: int, dirty: list[pygame.Rect]) -> None:
-    import pygame
-
-    if not dirty:
-        return
-    if rotation == 0:
-        pygame.display.update(dirty)
-        return
-    out: list[pygame.Rect] = []
-    size = canvas.get_size()
-    for rect in dirty:
-        rect = rect.clip(canvas.get_rect())
-        if rect.w <= 0 or rect.h <= 0:
-            continue
-        piece = pygame.transform.rotate(canvas.subsurface(rect), -rotation)
-        target = map_rect((rect.x, rect.y, rect.w, rect.h), size, rotation)
-        screen.blit(piece, target[:2])
-        out.append(pygame.Rect(target))
-    pygame.display.update(out)

@@ -35,25 +35,31 @@ class Transition:
     def update(self, dt: float) -> None:
         self.elapsed += dt
 
-    def draw(self, surface: pygame.Surface, pos: tuple[int, int]) -> pygame.Rect:
+    def placements(self, pos: tuple[int, int]) -> list[tuple[pygame.Surface, tuple[int, int], int]]:
+        """(slide, top-left, opacity 0-255) to draw in order for the current frame, clipped to the
+        slide's rect at ``pos``: blitted by :meth:`draw`, or drawn as textures by a GPU."""
         t = ease(self.elapsed / self.duration) if self.duration > 0 else 1.0
-        rect = self.new.get_rect(topleft=pos)
         if t >= 1.0:
-            surface.blit(self.new, pos)
-        elif self.kind == "slide":
-            shift = round(rect.w * t)
-            surface.blit(self.old, (pos[0] - shift, pos[1]))
-            surface.blit(self.new, (pos[0] + rect.w - shift, pos[1]))
-        elif t < 0.5:  # the old page fades out to the paper…
-            surface.blit(self.old, pos)
-            sheet = self._paper_sheet()
-            sheet.set_alpha(round(255 * t * 2))
-            surface.blit(sheet, pos)
-        else:  # …and the new one in from it
-            surface.fill(self.paper, rect)
-            self.new.set_alpha(round(255 * (t * 2 - 1)))
-            surface.blit(self.new, pos)
-            self.new.set_alpha(None)
+            return [(self.new, pos, 255)]
+        if self.kind == "slide":
+            w = self.new.get_width()
+            shift = round(w * t)
+            return [(self.old, (pos[0] - shift, pos[1]), 255), (self.new, (pos[0] + w - shift, pos[1]), 255)]
+        if t < 0.5:  # the old page fades out to the paper…
+            return [(self.old, pos, 255), (self._paper_sheet(), pos, round(255 * t * 2))]
+        return [(self._paper_sheet(), pos, 255), (self.new, pos, round(255 * (t * 2 - 1)))]  # …the new one in
+
+    def draw(self, surface: pygame.Surface, pos: tuple[int, int]) -> pygame.Rect:
+        rect = self.new.get_rect(topleft=pos)
+        clip = surface.get_clip()
+        surface.set_clip(rect.clip(clip))
+        for slide, at, alpha in self.placements(pos):
+            if alpha < 255:
+                slide.set_alpha(alpha)
+            surface.blit(slide, at)
+            if alpha < 255:
+                slide.set_alpha(None)
+        surface.set_clip(clip)
         return rect
 
     def _paper_sheet(self) -> pygame.Surface:

@@ -60,6 +60,7 @@ class Header:
         self._logo_path: Path | None = None
         self._left: pygame.Surface | None = None
         self._shown_second: tuple[int, ...] | None = None
+        self._date: tuple[dt.date, pygame.Surface] | None = None
 
     def set_publisher(self, name: str, label: str, logo: Path | None) -> None:
         if (name, label) != self._publisher or logo != self._logo_path:
@@ -117,7 +118,9 @@ class Header:
             surface.fill(p.header_bg, self.rect)
             surface.blit(self._left, self.rect.topleft)
         clock = self.fonts.render(now.strftime("%H:%M:%S"), round(self.px * 1.15), p.header_accent, bold=True)
-        date = self.fonts.render(chinese_date(now.date()), round(self.px * 0.8), p.header_fg)
+        if self._date is None or self._date[0] != now.date():  # rendered once a day, not every second
+            self._date = (now.date(), self.fonts.render(chinese_date(now.date()), round(self.px * 0.8), p.header_fg))
+        date = self._date[1]
         pad = round(self.rect.h * 0.3)
         right = pygame.Rect(0, 0, clock.get_width() + date.get_width() + pad * 3, self.rect.h)
         right.topright = self.rect.topright
@@ -165,7 +168,8 @@ class Ticker:
         self._segments: list[pygame.Surface] = []
         self._length = 0
         self._drawn_at: int | None = None
-        self._dirty = True
+        self._dirty = True  # something to draw: moved, or repainted under it
+        self._stale = True  # the strip's background itself must be painted again
 
     @property
     def offset(self) -> int:
@@ -182,16 +186,22 @@ class Ticker:
         self._length = sum(s.get_width() + gap for s in self._segments)
         # start with the first title already on screen, near the left edge, not off to the right
         self.scroll.pos = float(max(0, self.rect.w - self.px))
-        self._dirty = True
+        self._dirty = self._stale = True
 
     def _render_entry(self, entry: TickerEntry) -> pygame.Surface:
+        """The title on the strip's own background, opaque: each frame copies it (60 times a second)
+        instead of blending its antialiased edges again; the pixels are the same."""
         p = self.palette
         mark = strings.URGENT_MARK if entry.urgent else strings.TICKER_BULLET
         colour = p.ticker_urgent if entry.urgent else p.ticker_fg
-        return self.fonts.render(mark + entry.text, self.px, colour, bold=entry.urgent)
+        text = self.fonts.render(mark + entry.text, self.px, colour, bold=entry.urgent)
+        tile = pygame.Surface(text.get_size())
+        tile.fill(p.ticker_bg)
+        tile.blit(text, (0, 0))
+        return tile
 
     def invalidate(self) -> None:
-        self._dirty = True
+        self._dirty = self._stale = True
 
     @property
     def moving(self) -> bool:
@@ -208,7 +218,7 @@ class Ticker:
     def draw(self, surface: pygame.Surface) -> list[pygame.Rect]:
         if not self._dirty or self.rect.h <= 0:
             return []
-        self._dirty = False
+        self._dirty = self._stale = False
         self._drawn_at = self.offset
         surface.fill(self.palette.ticker_bg, self.rect)
         if not self._segments:
@@ -217,6 +227,31 @@ class Ticker:
         for start in (x, x + self._length + self.rect.w):  # the strip wraps round seamlessly
             blit_strip(surface, self.rect, self._segments, start, self.px * 3)
         return [self.rect.copy()]
+
+    def draw_background(self, surface: pygame.Surface) -> list[pygame.Rect]:
+        """The strip without its titles (they are drawn as textures of their own: :meth:`pieces`);
+        painted when the strip was invalidated, else nothing."""
+        self._dirty = False
+        if not self._stale or self.rect.h <= 0:
+            return []
+        self._stale = False
+        surface.fill(self.palette.ticker_bg, self.rect)
+        return [self.rect.copy()]
+
+    def pieces(self) -> list[tuple[pygame.Surface, int, int]]:
+        """(title, x, y) of every title now inside the strip, where :meth:`draw` would put it."""
+        out: list[tuple[pygame.Surface, int, int]] = []
+        if not self._segments or self.rect.h <= 0:
+            return out
+        gap = self.px * 3
+        x0 = self.rect.right - self.offset
+        for x in (x0, x0 + self._length + self.rect.w):
+            for seg in self._segments:
+                w = seg.get_width()
+                if x + w > self.rect.left and x < self.rect.right:
+                    out.append((seg, x, self.rect.centery - seg.get_height() // 2))
+                x += w + gap
+        return out
 
 
 def blit_strip(surface: pygame.Surface, rect: pygame.Rect, segments: Sequence[pygame.Surface], x: int,

@@ -238,7 +238,7 @@ def layout_loop(geom: Geometry) -> Layout:
 
 
 def unrotate(x: float, y: float, logical: tuple[int, int], rotation: int) -> tuple[float, float]:
-    """A point on the rotated output back to the logical canvas (inverse of ``app.map_rect``)."""
+    """A point on the rotated output back to the logical canvas (inverse of ``kiosk.player.present.map_rect``)."""
     w, h = logical
     if rotation == 90:
         return (y, h - 1 - x)
