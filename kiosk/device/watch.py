@@ -26,8 +26,9 @@ class _Flag(FileSystemEventHandler):
 
 
 class FolderWatch:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, recursive: bool = False) -> None:
         self.directory = Path(directory)
+        self.recursive = recursive
         self._changed = threading.Event()
         self._observer: Observer | None = None  # type: ignore[valid-type]
 
@@ -37,7 +38,7 @@ class FolderWatch:
             log.info("not watching %s: no such folder", self.directory)
             return False
         observer = Observer()
-        observer.schedule(_Flag(self._changed), str(self.directory), recursive=False)
+        observer.schedule(_Flag(self._changed), str(self.directory), recursive=self.recursive)
         observer.daemon = True
         try:
             observer.start()

@@ -51,6 +51,8 @@ class Showing:
     parts: int
 
 
+LAYOUT_AHEAD = 3  # notices laid out ahead of the schedule
+
 REDRAW_EVENTS = frozenset(getattr(pygame, name) for name in (
     "VIDEOEXPOSE", "WINDOWEXPOSED", "WINDOWSHOWN", "WINDOWRESTORED", "WINDOWSIZECHANGED")
     if hasattr(pygame, name))
@@ -106,8 +108,7 @@ class Lobby(Layer):
                 self._reserve_qr_corner()
             self.scheduler.replace_content(contents, self.programme.playlists)
             if change is Change.CONTENT:
-                if self.prerender is not None:  # lay out every notice off-frame: page counts come from the cache
-                    self.prerender.request_layouts([it for c in contents for it in c.items])
+                self._lay_out_ahead(self.now)
                 first = self.programme.content_of(None)
                 if first is not None:
                     self._show_publisher(first)
@@ -148,7 +149,15 @@ class Lobby(Layer):
             if content is not None:
                 self._show_publisher(content, slot.item)
             self._refresh_ticker(now)
+            self._lay_out_ahead(now)
         self._show(new, transition)
+
+    def _lay_out_ahead(self, now: dt.datetime) -> None:
+        """Lay out, off the frame loop, the notices the schedule will show next (not all of them:
+        3,000 notices took 9 s of CPU at start-up, most of it thrown away); when the next slot is
+        decided its page count is then in the cache."""
+        if self.prerender is not None:
+            self.prerender.request_layouts(self.scheduler.upcoming(now, LAYOUT_AHEAD))
 
     def _show(self, new: pygame.Surface, transition: bool) -> None:
         if transition and self.surface is not None and self.config.transition.kind != "cut":
@@ -211,7 +220,7 @@ class Lobby(Layer):
         if self.upcoming is not None or self.showing is None or self.transition is not None:
             return
         if self.prerender is not None and not self.prerender.idle():
-            return  # notices are still being laid out off-frame: ask the schedule once that is done
+            return  # the next notices are still being laid out off-frame: ask the schedule once that is done
         self.upcoming = self.scheduler.next_slot(now)
         if self.prerender is not None:
             s = self.showing

@@ -53,16 +53,16 @@ def open_supply(config: Config, content: Path | None, demo: bool, background: bo
                 wake: Callable[[], None] | None = None) -> Supply:
     """``background``: start syncing (a real screen); headless renders use what is stored."""
     if content is not None:
-        return Supply(FolderSource([("local", content)]))
+        return _folder_supply(content, background)
     if demo:
         return _demo_supply(config, background)
     sources = config.feed_sources()
     if not sources:
-        return Supply(FolderSource([("local", config.content_dir())]))
+        return _folder_supply(config.content_dir(), background)
     from kiosk.feed.store import Store
 
     store = Store(config.state_path())
-    supply = Supply(StoreSource([s.name for s in sources], store.current))
+    supply = Supply(StoreSource([s.name for s in sources], store.current, background=background))
     if background:
         from kiosk.feed.service import SyncService
 
@@ -92,12 +92,18 @@ def _start_usb(config: Config, sources: Sequence[FeedSource], store: Store,
     return usb
 
 
+def _folder_supply(folder: Path, background: bool) -> Supply:
+    """A local folder: on a running screen watched for edits and loaded off the frame loop."""
+    source = FolderSource([("local", folder)], watch=background, background=background)
+    return Supply(source, stops=[source.close])
+
+
 def _demo_supply(config: Config, background: bool) -> Supply:
     from kiosk.feed.store import Store
 
     cache = config.state_path() / "demo-cache"
     store = Store(cache / "state")
-    supply = Supply(StoreSource([DEMO_FEED], store.current,
+    supply = Supply(StoreSource([DEMO_FEED], store.current, background=background,
                                 fallback={DEMO_FEED: DEMO_CONTENT}))
     if background:
         chain = _DemoChain(cache)

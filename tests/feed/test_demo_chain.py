@@ -30,7 +30,9 @@ def test_demo_signs_serves_syncs_and_reuses(tmp_path: Path, caplog) -> None:  # 
         while store.current_version("demo") is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert store.current_version("demo") == 2
-        r.stage.lobby.poll_content()  # what the player does at the next slide boundary
+        r.stage.lobby.poll_content()  # at a slide boundary: the new version is loaded off the frame loop…
+        assert r.stage.programme.source.wait_loaded()
+        r.stage.lobby.poll_content()  # …and taken at the next boundary
         assert r.stage.programme.contents[0].version == "2"
         assert len(r.stage.programme.contents[0].items) >= 24
     finally:
