@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 
 import pygame
@@ -22,8 +23,8 @@ from kiosk.player.programme import Programme
 from kiosk.render.look import Look
 from kiosk.render.touch import TouchRenderer
 from kiosk.schedule import Scheduler
-from kiosk.touch.library import ScheduleLibrary
-from kiosk.touch.navigation import Navigator, NavSettings, Screen, Tick
+from kiosk.touch.library import ScheduleLibrary, Snapshot
+from kiosk.touch.navigation import Home, Navigator, NavSettings, Screen, Tick
 from kiosk.touch.taps import FINGER, MOUSE, Pointer, TapFilter
 from kiosk.touch.targets import Geometry, unrotate
 
@@ -48,7 +49,8 @@ class TouchLayer(Layer):
             look.theme_name, look.codes)
         library = ScheduleLibrary(scheduler, lambda: programme.contents, lambda: self._wall, self.renderer.pages)
         settings = NavSettings(idle_s=config.touch.idle_s, warning_s=config.touch.warning_s)
-        self.nav = Navigator(library, geometry, settings, config.device.audience_enum, self.renderer.code_count)
+        self._nav_args = (library, geometry, settings, config.device.audience_enum, self.renderer.code_count)
+        self.nav = Navigator(*self._nav_args)
         self.taps = TapFilter.for_target(geometry.target)
         self._wall = dt.datetime.now()
         self._mono = 0.0
@@ -56,6 +58,8 @@ class TouchLayer(Layer):
         self._on = power.on
         self._dirty = False
         self._pressed: str | None = None
+        self._preparing: threading.Thread | None = None
+        self._prepared: tuple[object | None, Snapshot] | None = None
 
     @property
     def active(self) -> bool:
@@ -111,6 +115,33 @@ class TouchLayer(Layer):
             if not self.active:
                 self.taps.cancel()  # a finger held across the switch must not block later taps
         self._dirty |= self.nav.handle(Tick(now.mono))
+        if not self.active:
+            self._prepare_ahead()
+
+    def _prepare_ahead(self) -> None:
+        """While nobody browses: index the library on a thread whenever it changed, so the first
+        touch opens the catalogue at once (3,000 notices: ~20 ms of sorting otherwise in that frame)."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None:
+            self.nav.adopt(*prepared)
+        if self._preparing is not None and not self._preparing.is_alive():
+            self._preparing = None
+        if self._preparing is None and prepared is None and self.nav.stale():
+            self._preparing = threading.Thread(target=self._build, name="kiosk-touch-prepare", daemon=True)
+            self._preparing.start()
+
+    def _build(self) -> None:
+        try:
+            token, snapshot = self.nav.prepare()
+            # draw the catalogue once off screen: its titles and counts are then rendered and cached
+            ghost = Navigator(*self._nav_args)
+            ghost.adopt(token, snapshot)
+            ghost.handle(Tick(self._mono))
+            ghost.handle(Home())
+            self.renderer.draw(pygame.Surface(self.logical), ghost.view())
+            self._prepared = (token, snapshot)
+        except Exception:  # noqa: BLE001 - the first touch then builds it itself
+            log.exception("touch catalogue not prepared ahead")
 
     def refresh(self) -> None:
         self.nav.refresh()

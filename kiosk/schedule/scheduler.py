@@ -140,7 +140,7 @@ class _Cycled:
         return bool(self.pairs)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: one epoch is one computation
 class _Epoch:
     """The visible items from ``start`` until ``until`` (None: no window opens or closes later),
     and what is derived from them (cycles by playlist and active entries, urgent lane, ticker)."""
@@ -274,6 +274,10 @@ class Scheduler:
     def ticker_until(self, now: dt.datetime) -> dt.datetime | None:
         """Until when ``ticker(now)`` (and everything visible) stays the same for this content."""
         return self._epoch_at(now).until
+
+    def epoch(self, now: dt.datetime) -> object:
+        """A token that stays the same object while ``current_items(now)`` cannot change."""
+        return self._epoch_at(now)
 
     def current_items(self, now: dt.datetime) -> list[Item]:
         """Every visible item, in catalogue order (content by content, newest first)."""

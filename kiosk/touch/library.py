@@ -83,6 +83,11 @@ class ScheduleLibrary:
     def pages(self, item: Item, large: bool) -> int:
         return self._pages(item, large)
 
+    def token(self) -> object:
+        """The same (by identity) while ``items()`` and ``sections()`` cannot change: the schedule's
+        epoch and the contents, so navigation builds its snapshot again only when they changed."""
+        return (self._scheduler.epoch(self._now()), self._contents())
+
 
 @dataclass(frozen=True)
 class Tile:

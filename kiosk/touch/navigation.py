@@ -98,6 +98,7 @@ class Navigator:
         self._now = 0.0
         self._data: Snapshot | None = None
         self._stamp: int | None = None  # the whole second of the last data refresh
+        self._data_token: object | None = None  # the library's token when the snapshot was built
         self._pages: tuple[Item, bool, int] | None = None
         self._view: View | None = None
         self._countdown: int | None = None
@@ -273,9 +274,35 @@ class Navigator:
         assert self._data is not None
         return self._data
 
+    def _token(self) -> object | None:
+        token = getattr(self._library, "token", None)
+        return token() if token is not None else None
+
+    def stale(self) -> bool:
+        """True when the library changed since the snapshot was built (or none was built)."""
+        token = self._token()
+        return self._data is None or token is None or not _same(token, self._data_token)
+
+    def prepare(self) -> tuple[object | None, Snapshot]:
+        """Build a snapshot of the library without using it (safe on another thread): give it to
+        :meth:`adopt`, so the first touch does not pay for indexing thousands of notices."""
+        token = self._token()
+        return token, Snapshot.build(self._library, self._audience, self._geom)
+
+    def adopt(self, token: object | None, data: Snapshot) -> None:
+        """Use a snapshot made by :meth:`prepare` if the library has not changed since."""
+        if token is not None and _same(token, self._token()):
+            self._install(token, data)
+
     def _refresh_data(self) -> None:
         self._stamp = int(self._now)
-        data = Snapshot.build(self._library, self._audience, self._geom)
+        token = self._token()
+        if token is not None and self._data is not None and _same(token, self._data_token):
+            return  # nothing can have changed: no need to index every notice again
+        self._install(token, Snapshot.build(self._library, self._audience, self._geom))
+
+    def _install(self, token: object | None, data: Snapshot) -> None:
+        self._data_token = token
         if self._data is None or data.signature != self._data.signature:
             self._data = data
             self._pages = None
@@ -398,3 +425,10 @@ def action_for(target: str | None, view: View) -> Action | None:
     if kind == "row" and index.isdigit() and int(index) < len(view.items):
         return OpenItem(view.items[int(index)].key)
     return None
+
+
+def _same(a: object, b: object) -> bool:
+    """Tokens are tuples of objects compared by identity (an epoch, the contents tuple)."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
+    return a is b
