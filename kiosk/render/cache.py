@@ -16,6 +16,15 @@ def surface_bytes(surface: pygame.Surface) -> int:
 class SurfaceCache:
     """Least-recently-used cache of rendered surfaces; thread-safe (the prerender worker fills it)."""
 
+    SCREENS = 4  # the slide on screen, the next one drawn ahead, the one a fade leaves, a touch page
+
+    @classmethod
+    def for_screen(cls, size: tuple[int, int], screens: int = SCREENS) -> SurfaceCache:
+        """Room for ``screens`` full screens of 32-bit pixels: what the loop and touch browsing use
+        at once.  A slide that comes round again is drawn again, ahead, off the frame loop; a
+        bigger cache only grows the player's memory (it filled 96 MiB in ten minutes)."""
+        return cls(screens * size[0] * size[1] * 4)
+
     def __init__(self, max_bytes: int = 96 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Hashable, pygame.Surface] = OrderedDict()

@@ -47,4 +47,4 @@ class Look:
     def for_screen(cls, config: Config, fonts: FontSet, size: tuple[int, int]) -> Look:
         name = config.screen.theme
         return cls(fonts, PALETTES[name], Theme.dark() if name == "dark" else Theme(), name,
-                   text_style(config, size), SurfaceCache(), QrCodes())
+                   text_style(config, size), SurfaceCache.for_screen(size), QrCodes())

@@ -89,7 +89,7 @@ class SlideRenderer:
         self.theme = theme
         self.palette = palette
         self.category_of = category_of
-        self.cache = cache or SurfaceCache()
+        self.cache = cache if cache is not None else SurfaceCache()  # (an empty cache is falsy)
         self.theme_name = theme_name
         self.frame: SlideFrame = slide_frame(size[0], size[1], short, qr_corner)
         # keys hold the SlideFrame: a result computed for an old frame (by the prerender thread,

@@ -95,7 +95,7 @@ class TouchRenderer:
         short = min(geometry.size)
         big = dataclasses.replace(style, body_px=round(style.body_px * LARGE_SCALE),
                                   min_body_px=round(style.min_body_px * LARGE_SCALE))
-        cache = cache or SurfaceCache()
+        cache = cache if cache is not None else SurfaceCache()  # (an empty cache is falsy)
         slides = [SlideRenderer(fonts, (w, h), short, s, theme, palette, category_of, cache, f"touch-{theme_name}-{n}")
                   for n, s in enumerate((style, big))]
         return cls(fonts, geometry, Colours.of(palette, theme), slides[0], slides[1], url_for, request_url_for,
