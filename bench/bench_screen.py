@@ -179,8 +179,8 @@ def xvfb() -> Iterator[tuple[str, int]]:
 PRESENT: list[str] = []  # --present: screen.present for the player (players before issue 11 have none)
 
 
-def player_toml(scene: str, state: Path) -> str:
-    present = f'present = "{PRESENT[0]}"\n' if PRESENT else ""
+def player_toml(scene: str, state: Path, tree: Path | None = None) -> str:
+    present = f'present = "{PRESENT[0]}"\n' if PRESENT and tree is None else ""
     common = f'state_dir = "{state}"\n[screen]\nfullscreen = true\n{present}[kiosk]\nhide_cursor = true\n'
     if scene == "still":
         return common + ('[ticker]\nenabled = false\n[transition]\nkind = "cut"\n'
@@ -191,12 +191,16 @@ def player_toml(scene: str, state: Path) -> str:
 
 
 def run_player(scene: str, display: str | None, tmp: Path, extra_env: dict[str, str],
-               stats: Path | None = None) -> subprocess.Popen:
+               stats: Path | None = None, tree: Path | None = None) -> subprocess.Popen:
+    """``tree``: run that checkout's player instead of this one (a baseline)."""
     state = tmp / f"state-{scene}-{display or 'dummy'}"
     shutil.rmtree(state, ignore_errors=True)
     cfg = tmp / f"{scene}.toml"
-    cfg.write_text(player_toml(scene, state), encoding="utf-8")
+    cfg.write_text(player_toml(scene, state, tree), encoding="utf-8")
     env = dict(os.environ, SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1", **extra_env)
+    if tree is not None:
+        env["KIOSK_BENCH_TREE"] = str(tree)
+        env["PYTHONPATH"] = str(tree)
     if display:
         env["DISPLAY"] = display
         env.pop("SDL_VIDEODRIVER", None)
@@ -209,7 +213,7 @@ def run_player(scene: str, display: str | None, tmp: Path, extra_env: dict[str, 
         visitor += ["--stats", str(stats)]
     args = [sys.executable, str(HERE / "screen_player.py"), *visitor, "--", "--config", str(cfg),
             "--size", f"{SIZE[0]}x{SIZE[1]}"]
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=tmp.joinpath(
+    return subprocess.Popen(args, cwd=tree or ROOT, env=env, stdout=subprocess.DEVNULL, stderr=tmp.joinpath(
         f"player-{scene}.log").open("w"), start_new_session=True)
 
 
@@ -343,19 +347,19 @@ def run_scene(label: str, program: str, scene: str, display: str | None, xpid: i
               args: argparse.Namespace, n: int) -> Sample:
     env = dict(kv.split("=", 1) for kv in args.env)
     stats = None
-    if program == "player":
+    if program in ("player", "before"):
         stats = tmp / "frames.json"
-        proc = run_player(scene, display, tmp, env, stats)
+        proc = run_player(scene, display, tmp, env, stats, args.baseline if program == "before" else None)
     else:
         proc = run_chromium(write_page(tmp, scene == "ticker"), display, tmp, n)
     try:
         return measure(proc.pid, xpid, args.warm, args.seconds, proc, stats)
     finally:
-        stop(proc, signal.SIGKILL if program == "player" else signal.SIGTERM)
+        stop(proc, signal.SIGTERM if program == "chromium" else signal.SIGKILL)
 
 
-def soak(display: str, xpid: int, tmp: Path, seconds: float, env: dict[str, str]) -> None:
-    proc = run_player("demo", display, tmp, env)
+def soak(display: str, xpid: int, tmp: Path, seconds: float, env: dict[str, str], tree: Path | None = None) -> None:
+    proc = run_player("demo", display, tmp, env, tree=tree)
     samples: list[tuple[float, float]] = []
     try:
         start = time.monotonic()
@@ -369,7 +373,8 @@ def soak(display: str, xpid: int, tmp: Path, seconds: float, env: dict[str, str]
         stop(proc, signal.SIGKILL)
     marks = [s for s in samples if s[0] <= 11] + [s for s in samples if any(abs(s[0] - m) < 5 for m in
                                                   range(60, int(seconds) + 1, 60))]
-    print(f"\nsteady-state memory, demo loop under Xvfb, {seconds:.0f} s of real-time playback "
+    who = "before: " if tree else ""
+    print(f"\nsteady-state memory, {who}demo loop under Xvfb, {seconds:.0f} s of real-time playback "
           f"(CPU {cpu / seconds * 100:.1f}% of a core on average):")
     print("  " + ", ".join(f"{t:.0f} s {m:.0f} MiB" for t, m in marks))
     print(f"  max {max(m for _, m in samples):.0f} MiB, at the end {samples[-1][1]:.0f} MiB RSS")
@@ -382,6 +387,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of every scene (medians are printed)")
     parser.add_argument("--soak", type=float, default=0.0, help="seconds of demo loop for steady-state memory")
     parser.add_argument("--only", default="", help="regular expression: run only the scenes whose label matches")
+    parser.add_argument("--baseline", type=Path, help="another checkout: its player runs every player scene too, "
+                        "interleaved (labelled before:), and the ratios after/before are printed")
     parser.add_argument("--present", choices=("auto", "gpu", "software"),
                         help="the player's screen.present (default: its own default)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -390,6 +397,9 @@ def main() -> None:
     if args.present:
         PRESENT.append(args.present)
     scenes = [s for s in SCENES if re.search(args.only, s[0])]
+    if args.baseline is not None:  # the same player scenes from the baseline checkout, interleaved
+        scenes = [x for s in scenes for x in ([s, (f"before: {s[0]}", "before", s[2], s[3])] if s[1] == "player"
+                                               else [s])]
     results: dict[str, list[Sample]] = {s[0]: [] for s in scenes}
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-screen-") as name, xvfb() as (display, xpid):
@@ -402,6 +412,8 @@ def main() -> None:
         report(results, args, load0, os.getloadavg())
         if args.soak > 0:
             soak(display, xpid, tmp, args.soak, dict(kv.split("=", 1) for kv in args.env))
+            if args.baseline is not None:
+                soak(display, xpid, tmp, args.soak, dict(kv.split("=", 1) for kv in args.env), args.baseline)
 
 
 def report(results: dict[str, list[Sample]], args: argparse.Namespace, load0: tuple[float, ...],
@@ -419,6 +431,12 @@ def report(results: dict[str, list[Sample]], args: argparse.Namespace, load0: tu
         print(f"{label:<28} {med(label, 'cpu'):7.2f} {med(label, 'xcpu'):6.2f} "
               f"{med(label, 'cpu') + med(label, 'xcpu'):8.2f} {med(label, 'rss'):8.0f} {med(label, 'pss'):8.0f} "
               f"{fps if fps >= 0 else float('nan'):5.1f}   " + " ".join(f"{s.cpu:.1f}" for s in samples))
+    for label in results:
+        if label.startswith("before: ") and label[8:] in results:
+            after, before = label[8:], label
+            total = (med(after, "cpu") + med(after, "xcpu")) / max(med(before, "cpu") + med(before, "xcpu"), 1e-9)
+            print(f"after / before, {after}: CPU {med(after, 'cpu') / max(med(before, 'cpu'), 1e-9):.3f}, with the "
+                  f"X server {total:.3f}; RSS {med(after, 'rss'):.0f} vs {med(before, 'rss'):.0f} MiB")
     for scene, path, other in (("still", "Xvfb", "Xvfb"), ("ticker", "Xvfb", "Xvfb"),
                                ("still", "dummy", "headless"), ("ticker", "dummy", "headless")):
         mine, theirs = f"player {scene}, {path}", f"chromium {scene}, {other}"

@@ -9,12 +9,14 @@ the next category, and so on (the player never times out back to the loop while 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# KIOSK_BENCH_TREE: run another checkout's player (bench_screen.py --baseline) with this script
+sys.path.insert(0, os.environ.get("KIOSK_BENCH_TREE") or str(Path(__file__).resolve().parent.parent))
 
 
 def touch_of(runner):  # noqa: ANN001, ANN201 - the runner's touch browsing (layer stack, or the older Player)
