@@ -50,6 +50,7 @@ OFFICE_APPS = [
     "kiosk.office.feeds",
     "kiosk.office.authoring",
     "kiosk.office.approval",
+    "kiosk.office.feedback",
 ]
 INSTALLED_APPS = [
     "django.contrib.auth",

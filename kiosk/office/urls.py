@@ -13,6 +13,7 @@ belong to one feed, else ``/<app>/``) and its label to ``settings.OFFICE_APPS``.
 
 from django.urls import include, path
 
+from kiosk.office.feedback.urls import overview_patterns
 from kiosk.office.feeds.serve import serve_feed_file
 
 urlpatterns = [
@@ -23,4 +24,7 @@ urlpatterns = [
     path("f/<str:feed>/", include("kiosk.office.feeds.urls")),
     path("f/<str:feed>/notices/", include("kiosk.office.authoring.urls")),
     path("f/<str:feed>/approval/", include("kiosk.office.approval.urls")),
+    path("f/<str:feed>/feedback/", include("kiosk.office.feedback.urls")),
+    path("feedback/", include(overview_patterns)),
+    path("p/", include("kiosk.office.feedback.urls_public")),
 ]
