@@ -48,6 +48,12 @@ def add_office_commands(subparsers: Any) -> None:  # noqa: ANN401 - argparse's p
     p.add_argument("out", type=Path, metavar="OUT", help="the content folder to create (must not exist)")
     p.set_defaults(handler=_cmd_export)
 
+    p = sub.add_parser("purge", help="erase residents' contact details past their retention period "
+                       "(serve does it hourly; this is for cron)")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--dry-run", action="store_true", help="only count what would be erased")
+    p.set_defaults(handler=_cmd_purge)
+
 
 def setup_django(folder: Path) -> DataDir:
     """Point Django at the data folder and start it (migrations are the caller's business)."""
@@ -113,6 +119,22 @@ def _cmd_feeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    try:
+        setup_django(args.dir)
+    except OfficeConfigError as e:
+        return _fail(str(e))
+    migrate()
+    from django.utils import timezone
+
+    from kiosk.office.feedback.retention import purge
+
+    report = purge(timezone.now(), dry_run=args.dry_run)
+    for line in report.lines():
+        print(("(dry run, nothing changed) " if args.dry_run else "") + line)
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     try:
         setup_django(args.dir)
@@ -145,8 +167,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.office.feeds.renewal import RenewalThread
     from kiosk.office.wsgi import application
 
-    renewal = RenewalThread()
+    from kiosk.office.feedback.retention import PurgeThread
+
+    renewal, purging = RenewalThread(), PurgeThread()
     renewal.start()
+    purging.start()
     from django.conf import settings
 
     print(f"kiosk office {data.root} on http://{args.host}:{args.port}/ (public URL {settings.KIOSK_PUBLIC_URL})",
@@ -156,4 +181,5 @@ def _cmd_serve(args: argparse.Namespace) -> int:
               clear_untrusted_proxy_headers=True, channel_timeout=60, max_request_body_size=64 * 1024 * 1024)
     finally:
         renewal.stop()
+        purging.stop()
     return 0

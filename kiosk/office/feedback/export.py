@@ -42,7 +42,7 @@ def to_csv(subs: Iterable[Submission], with_contact: bool) -> str:
     for s in subs:
         row = [show_code(s.code), s.get_kind_display(), s.item_id, s.item_title, s.category_name, s.device,
                _when(s.created), s.due_on.isoformat(), "是" if s.extended else "", s.get_status_display(),
-               (s.assignee.get_full_name() or s.assignee.get_username()) if s.assignee else "",
+               s.assignee_name,
                _when(s.first_answer_at), s.body, s.purpose, s.get_delivery_display() if s.delivery else ""]
         if with_contact:
             erased = "（已按期删除）" if s.contact_erased_at else ""

@@ -22,6 +22,7 @@ from kiosk.office.feedback.export import to_csv
 from kiosk.office.feedback.figures import figures as compute_figures
 from kiosk.office.feedback.forms import AnswerForm, AssignForm, ReasonForm
 from kiosk.office.feedback.models import OPEN_STATUSES, Answer, Kind, Status, Submission
+from kiosk.office.feedback.public import request_template
 from kiosk.office.feedback.text import show_code
 from kiosk.office.feeds.models import Feed
 from kiosk.office.history.api import record
@@ -93,6 +94,7 @@ def inbox(request: HttpRequest, feed: Feed) -> HttpResponse:
         "feed": feed, "page": page, "rows": rows, "tabs": tabs, "chosen": chosen, "notices": notices,
         "query": urlencode(keep), "can_handle": access.can_handle(request.user, feed),
         "page_query": urlencode({k: v for k, v in keep.items() if k != "page"}),
+        "qr_templates": (feed.feedback_template(), request_template(feed)),
     })
 
 

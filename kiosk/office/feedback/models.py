@@ -83,6 +83,12 @@ class Submission(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def assignee_name(self) -> str:
+        if self.assignee is None:
+            return ""
+        return self.assignee.get_full_name().strip() or self.assignee.get_username()
+
+    @property
     def has_contact(self) -> bool:
         return bool(self.name or self.contact)
 

@@ -178,6 +178,13 @@ def notice(request: HttpRequest, feed: str, item: str) -> HttpResponse:
     return response
 
 
+def request_template(feed: Feed) -> str:
+    """A screen's ``[qr] request_url`` for this feed: its second QR code opens the request form."""
+    from kiosk.office.paths import public_url
+
+    return f"{public_url()}/p/{feed.name}/request/?i={{item}}&d={{device}}"
+
+
 def _request_url(feed: Feed, item_id: str, device: str) -> str:
     from urllib.parse import urlencode
 
