@@ -67,7 +67,8 @@ def _retry(action, attempts: int = 20):  # noqa: ANN001, ANN202 - any callable
 
 
 class Browser:
-    def __init__(self, base_url: str, workdir: Path, size: tuple[int, int] = (1366, 768)) -> None:
+    def __init__(self, base_url: str, workdir: Path, size: tuple[int, int] = (1366, 768),
+                 prefs: dict[str, object] | None = None) -> None:
         if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
             raise RuntimeError("browser tests need Debian's chromium and chromium-driver "
                                "(apt-get install chromium chromium-driver; make test installs them as root)")
@@ -80,6 +81,8 @@ class Browser:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={self.workdir / 'profile'}")
         options.add_argument(f"--window-size={size[0]},{size[1]}")
+        if prefs:  # e.g. {"profile.default_content_setting_values.cookies": 2}: a browser that refuses cookies
+            options.add_experimental_option("prefs", prefs)
         self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         self.driver.set_page_load_timeout(60)
         self.shots: list[Path] = []

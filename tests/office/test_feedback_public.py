@@ -207,7 +207,7 @@ def test_withdrawn_notice_still_opens_and_takes_comments_for_a_while(client: Cli
 def test_ended_period_says_so(client: Client, office: DataDir, tmp_path: Path) -> None:
     published_feed(office, tmp_path, items=default_items(until="2026-10-14"))
     page = client.get(NOTICE).content.decode()
-    assert "公示期已结束" in page and "2026年10月8日 至 2026年10月14日" in page
+    assert "公示期已结束" in page and "2026年10月8日</span> 至 <span class=\"nw\">2026年10月14日" in page
 
 
 def test_feed_page_lists_current_notices(client: Client, pub: Published) -> None:

@@ -70,9 +70,9 @@ class ResidentForm(forms.Form):
 class CommentForm(ResidentForm):
     body = ResidentText(label="您的意见或建议", error_messages={"required": "请写下您的意见或建议。"})
     anonymous = forms.BooleanField(label="匿名提交（不留姓名和电话）", required=False)
-    name = ResidentText(label="姓名（可不填）", required=False, max_length=NAME_MAX, multiline=False,
+    name = ResidentText(label="姓名", required=False, max_length=NAME_MAX, multiline=False,
                         error_messages=_too_long(NAME_MAX))
-    phone = ResidentText(label="电话（可不填）", required=False, max_length=PHONE_MAX, multiline=False,
+    phone = ResidentText(label="电话", required=False, max_length=PHONE_MAX, multiline=False,
                          error_messages=_too_long(PHONE_MAX))
 
     def __init__(self, *args: Any, max_chars: int = 1000, **kwargs: Any) -> None:  # noqa: ANN401

@@ -77,17 +77,17 @@ def blocks_for(feed: Feed, notice: PublicNotice) -> list[dict[str, Any]]:  # noq
     return out
 
 
-def period_text(item: Item) -> str:
-    """公示期 as a notice says it: "2026年1月5日 至 2026年1月11日" (an end at midnight is the day before)."""
+def period_text(item: Item) -> tuple[str, str] | None:
+    """公示期 as a notice says it: ("2026年1月5日", "2026年1月11日") (an end at midnight is the day before)."""
     if item.show_until is None or item.show_until.year >= dt.MAXYEAR:
-        return ""
+        return None
 
     def when(moment: dt.datetime, end: bool) -> str:
         if moment.time() == dt.time():
             return chinese_day((moment - dt.timedelta(days=1)).date() if end else moment.date())
         return f"{chinese_day(moment.date())} {moment:%H:%M}"
 
-    return f"{when(item.show_from, False)} 至 {when(item.show_until, True)}"
+    return when(item.show_from, False), when(item.show_until, True)
 
 
 def public_answers(feed: Feed, item_id: str) -> list[Answer]:
