@@ -83,6 +83,7 @@ bench: setup bench-debs
 	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python bench/bench_scale.py --seconds 30 --touch-runs 1
 	$(BIN)/python bench/bench_sync.py --runs 1
 	SDL_VIDEODRIVER=dummy $(BIN)/python bench/bench_office.py --runs 5
+	$(BIN)/python bench/bench_feedback.py
 
 bench-screen: setup bench-debs
 	$(BIN)/python bench/bench_screen.py --seconds 30 --repeat 3 --soak 600

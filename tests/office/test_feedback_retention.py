@@ -73,6 +73,7 @@ def test_contacts_erased_retention_days_after_closing(pub: Published, make_user:
     assert "按保存期限删除" in page
 
 
+@pytest.mark.django_db(transaction=True)  # the thread closes stale connections, as in serve
 def test_command_and_serve_thread(pub: Published, monkeypatch: Any) -> None:  # noqa: ANN401
     sub = sent_at(T0, "张三", monkeypatch)
     Submission.objects.filter(pk=sub.pk).update(status=Status.REJECTED, closed_at=T0)
