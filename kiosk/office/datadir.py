@@ -64,6 +64,13 @@ reviewer_otp = false
 
 # Sign-in lasts this many hours (and ends when the browser closes).
 session_hours = 8
+
+# Residents' feedback (the pages behind the QR codes; docs/feedback.md lists every setting).
+# [feedback]
+# holidays = ["2027-01-01", "2027-02-06..2027-02-14"]  # days off besides weekends (this year's State Council notice)
+# workdays = ["2027-02-15"]                            # weekend days that are working days (调休)
+# comments_after_days = 30        # comments still accepted after a notice's period ended or it was withdrawn
+# contact_retention_days = 180    # residents' names and phone numbers erased this long after a case is closed
 """
 
 

@@ -146,3 +146,7 @@ def test_guessing_receipt_codes_is_limited(pub: Published, settings: Any) -> Non
     assert statuses == [404] * 5 + [429] * 2
     assert "请一小时后再试" in guesser.get(f"/p/s/{codes[0]}{damm(codes[0])}/").content.decode()
     assert Client(REMOTE_ADDR="203.0.113.51").get(f"/p/s/{codes[0]}{damm(codes[0])}/").status_code == 404
+    # a resident behind the same address still gets the receipt of what they just sent
+    sent = guesser.post(NOTICE, {"token": token_for(guesser, NOTICE), "body": "同一网络里的居民"})
+    receipt = guesser.get(sent["Location"])
+    assert receipt.status_code == 200 and "意见已收到" in receipt.content.decode()

@@ -72,7 +72,7 @@ def test_comment_gives_a_receipt_code_and_lands_in_the_inbox(client: Client, pub
     response = comment(client, NOTICE + "?d=lobby-1", name="李大爷", phone="138 0000 1234", d="lobby-1")
     assert response.status_code == 303
     status_url = response["Location"]
-    assert re.fullmatch(r"/p/s/\d{10}/\?sent=1", status_url)
+    assert re.fullmatch(r"/p/s/\d{10}/\?sent=[\w%.-]+", status_url)
     page = client.get(status_url).content.decode()
     code = re.search(r'<p class="code">(\d{5} \d{5})</p>', page)
     assert code and "意见已收到" in page and "新收到" in page
@@ -89,10 +89,12 @@ def test_comment_gives_a_receipt_code_and_lands_in_the_inbox(client: Client, pub
 
 
 def test_anonymous_means_no_contact_kept(client: Client, pub: Published) -> None:
-    assert comment(client, name="王五", phone="13900001111", anonymous="on").status_code == 303
+    response = comment(client, name="王五", phone="13900001111", anonymous="on")
+    assert response.status_code == 303
     sub = Submission.objects.get()
     assert sub.anonymous and sub.name == "" and sub.contact == ""
-    assert "您选择了匿名" in client.get(f"/p/s/{sub.code}/?sent=1").content.decode()
+    assert "您选择了匿名" in client.get(response["Location"]).content.decode()
+    assert "您选择了匿名" not in client.get(f"/p/s/{sub.code}/?sent=1").content.decode()  # the mark is signed
 
 
 def test_form_errors_keep_the_text_and_name_the_field(client: Client, pub: Published) -> None:
@@ -248,3 +250,34 @@ def test_request_for_an_unknown_office_offers_the_choice(client: Client, pub: Pu
     response = client.get("/p/other/request/?i=x&d=y")
     assert response.status_code == 404 and "/p/township/request/" in response.content.decode()
     assert "中共青禾镇委员会" in client.get("/p/request/").content.decode()
+
+
+def test_request_qr_template_for_screens_leads_to_the_form(client: Client, pub: Published) -> None:
+    from kiosk.content.feedback import check_template, feedback_url
+    from kiosk.office.feedback.notices import current
+    from kiosk.office.feedback.public import request_template
+
+    template = request_template(pub.feed)
+    check_template(template)  # what a screen's [qr] request_url accepts
+    version = current(pub.feed.tree)
+    assert version is not None
+    item = version.content.item("dues-q3")
+    assert item is not None
+    url = feedback_url(template, item, "lobby 1")
+    assert url == "http://127.0.0.1:8080/p/township/request/?i=dues-q3&d=lobby%201"
+    page = client.get(url.removeprefix("http://127.0.0.1:8080")).content.decode()
+    assert "2026年第三季度党费收缴情况公示" in page and 'name="i" value="dues-q3"' in page
+    assert 'name="d"' not in page  # "lobby 1" is not a device id a screen can have: dropped
+    assert 'request_url = "http://127.0.0.1:8080/p/township/request/?i={item}&amp;d={device}"' in _inbox_as_member(pub)
+
+
+def _inbox_as_member(pub: Published) -> str:
+    from django.contrib.auth import get_user_model
+
+    from kiosk.office.accounts.models import Membership, Role
+
+    user = get_user_model().objects.create_user("clerk", password="login-pass-123")
+    Membership.objects.create(user=user, feed=pub.feed, role=Role.DRAFTER)
+    staff = Client()
+    staff.force_login(user)
+    return staff.get("/f/township/feedback/").content.decode()

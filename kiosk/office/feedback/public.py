@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -131,8 +132,14 @@ GUARD_MESSAGES = {
 
 
 def _status_url(code: str, sent: bool = False) -> str:
+    """The status page; right after sending, with a signed ``sent`` mark: the thank-you header, and
+    no lookup limit (a neighbour guessing codes on the same network cannot block the receipt)."""
     url = reverse("feedback-public:status", args=[code])
-    return url + "?sent=1" if sent else url
+    return url + "?" + urlencode({"sent": guard.issue(f"sent:{code}")}) if sent else url
+
+
+def _just_sent(request: HttpRequest, code: str) -> bool:
+    return guard.token_problem(request.GET.get("sent", ""), f"sent:{code}") is None
 
 
 @csrf_exempt  # guard: signed form token + Origin / Sec-Fetch-Site (see guard.py), no cookie needed
@@ -186,8 +193,6 @@ def request_template(feed: Feed) -> str:
 
 
 def _request_url(feed: Feed, item_id: str, device: str) -> str:
-    from urllib.parse import urlencode
-
     query = {k: v for k, v in (("i", item_id), ("d", device)) if v}
     base = reverse("feedback-public:request", args=[feed.name])
     return f"{base}?{urlencode(query)}" if query else base
@@ -244,7 +249,8 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     moment = now()
     client = throttle.client_key(request)
     normal = normalize_code(code)
-    if throttle.lookups_refused(client, moment, cfg):
+    sent = bool(normal) and _just_sent(request, normal or "")
+    if not sent and throttle.lookups_refused(client, moment, cfg):
         return _refusal(request, "lookups", 429)
     sub = Submission.objects.select_related("feed").filter(code=normal).first() if normal else None
     if sub is None:
@@ -254,7 +260,8 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
         return _no_store(render(request, "feedback/lookup.html",
                                 {"form": form, "not_found": True, "malformed": normal is None}, status=404))
     answers = [a for a in sub.answers.all().order_by("created") if a.withdrawn_at is None or not a.public]
-    context = {"sub": sub, "code": show_code(sub.code), "answers": answers, "sent": request.GET.get("sent") == "1",
+    context = {"sub": sub, "code": show_code(sub.code), "answers": answers, "sent": sent,
+               "workdays": cfg.request_workdays if sub.kind == Kind.REQUEST else cfg.answer_workdays,
                "is_request": sub.kind == Kind.REQUEST,
                "notice_url": reverse("feedback-public:notice", args=[sub.feed.name, sub.item_id])
                if sub.item_id else ""}
