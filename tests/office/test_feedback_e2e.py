@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import Browser  # noqa: I001
+from browser import Browser
 from feedbackkit import member, published_feed
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from kiosk.office.accounts.models import Role
 from kiosk.office.datadir import DataDir
@@ -181,7 +182,10 @@ def test_qr_code_to_comment_to_public_answer(live_server: Any, office: DataDir, 
         phone_shot(phone, "feedback-06-phone-answer")
         phone.open("/p/township/dues-q3/?d=lobby-1")  # the notice with a table and a photo
         assert "3,150.00" in phone.text()
-        assert phone.driver.execute_script("return document.querySelector('figure img').naturalWidth") == 800
+        photo = phone.driver.find_element(By.CSS_SELECTOR, "figure img")
+        phone.driver.execute_script("arguments[0].scrollIntoView()", photo)  # it loads lazily
+        WebDriverWait(phone.driver, 60).until(lambda d: d.execute_script("return arguments[0].complete", photo))
+        assert phone.driver.execute_script("return arguments[0].naturalWidth", photo) == 800
         check_readable(phone, "notice with a table")
         phone_shot(phone, "feedback-08-phone-table")
         phone.open("/p/s/")

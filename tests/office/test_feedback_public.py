@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from feedbackkit import Published, default_items, published_feed, token_for  # noqa: I001
+from feedbackkit import Published, default_items, published_feed, token_for
 
 from kiosk.office.datadir import DataDir
 from kiosk.office.feedback.models import Answer, Kind, Status, Submission

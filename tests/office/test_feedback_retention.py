@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from feedbackkit import Published, member, published_feed, token_for  # noqa: I001
+from feedbackkit import Published, member, published_feed, token_for
 
 from kiosk.office.accounts.models import Role
 from kiosk.office.datadir import DataDir, OfficeSettings

@@ -39,11 +39,23 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _narrowed(feed: Feed, chosen: dict[str, str], user: Any) -> QuerySet[Submission]:  # noqa: ANN401
+    """The feed's submissions of the chosen kind and notice (and "mine"), whatever their status."""
+    qs = feed.submissions.select_related("assignee")
+    if chosen["kind"] in Kind.values:
+        qs = qs.filter(kind=chosen["kind"])
+    if chosen["item"]:
+        qs = qs.filter(item_id=chosen["item"])
+    if chosen["mine"]:
+        qs = qs.filter(assignee=user)
+    return qs
+
+
 def filtered(feed: Feed, params: Any, user: Any) -> tuple[QuerySet[Submission], dict[str, str]]:  # noqa: ANN401
     """The feed's submissions narrowed by the inbox's query parameters (also used by the export)."""
-    qs = feed.submissions.select_related("assignee")
     chosen = {"status": params.get("status") or "open", "kind": params.get("kind") or "",
               "item": params.get("item") or "", "mine": params.get("mine") or ""}
+    qs = _narrowed(feed, chosen, user)
     tab = chosen["status"]
     if tab == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
@@ -53,17 +65,9 @@ def filtered(feed: Feed, params: Any, user: Any) -> tuple[QuerySet[Submission], 
         qs = qs.filter(status=tab)
     else:
         chosen["status"] = "all"
-    if chosen["kind"] in Kind.values:
-        qs = qs.filter(kind=chosen["kind"])
-    if chosen["item"]:
-        qs = qs.filter(item_id=chosen["item"])
-    if chosen["mine"]:
-        qs = qs.filter(assignee=user)
     if chosen["status"] in ("open", "overdue"):
-        qs = qs.order_by("due_on", "created", "id")
-    else:
-        qs = qs.order_by("-created", "-id")
-    return qs, chosen
+        return qs.order_by("due_on", "created", "id"), chosen
+    return qs.order_by("-created", "-id"), chosen
 
 
 @require_safe
@@ -71,14 +75,7 @@ def filtered(feed: Feed, params: Any, user: Any) -> tuple[QuerySet[Submission], 
 def inbox(request: HttpRequest, feed: Feed) -> HttpResponse:
     qs, chosen = filtered(feed, request.GET, request.user)
     today = _today()
-    all_subs = feed.submissions.all()
-    if chosen["kind"] in Kind.values:
-        all_subs = all_subs.filter(kind=chosen["kind"])
-    if chosen["item"]:
-        all_subs = all_subs.filter(item_id=chosen["item"])
-    if chosen["mine"]:
-        all_subs = all_subs.filter(assignee=request.user)
-    counts = all_subs.aggregate(
+    counts = _narrowed(feed, chosen, request.user).aggregate(
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)), all=Count("id"),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_on__lt=today)),
         **{s.value: Count("id", filter=Q(status=s.value)) for s in Status})
@@ -88,12 +85,11 @@ def inbox(request: HttpRequest, feed: Feed) -> HttpResponse:
     keep = {k: v for k, v in chosen.items() if v}
     tabs = [{"key": k, "label": label, "count": counts.get(k, 0),
              "url": "?" + urlencode({**keep, "status": k}), "current": chosen["status"] == k} for k, label in TABS]
-    rows = [{"sub": s, "age": (today - timezone.localdate(s.created)).days, "overdue": s.is_open and s.due_on < today,
+    rows = [{"sub": s, "age": (today - timezone.localdate(s.created)).days, "overdue": s.overdue(today),
              "code": show_code(s.code)} for s in page.object_list]
     return render(request, "feedback/inbox.html", {
         "feed": feed, "page": page, "rows": rows, "tabs": tabs, "chosen": chosen, "notices": notices,
         "query": urlencode(keep), "can_handle": access.can_handle(request.user, feed),
-        "page_query": urlencode({k: v for k, v in keep.items() if k != "page"}),
         "qr_templates": (feed.feedback_template(), request_template(feed)),
     })
 
@@ -128,7 +124,7 @@ def detail(request: HttpRequest, feed: Feed, pk: int) -> HttpResponse:
         "contact_shown": contact_ok and sub.pk in _seen_contacts(request),
         "answers": list(sub.answers.select_related("author").order_by("created", "id")),
         "events": list(_history_of(sub)), "age": (today - timezone.localdate(sub.created)).days,
-        "overdue": sub.is_open and sub.due_on < today, "is_request": sub.kind == Kind.REQUEST,
+        "overdue": sub.overdue(today), "is_request": sub.kind == Kind.REQUEST,
         "can_extend": sub.kind == Kind.REQUEST and not sub.extended and sub.is_open
         and conf.current().request_extension_workdays > 0,
         "extension_days": conf.current().request_extension_workdays,

@@ -9,6 +9,8 @@ or contact details (the history is kept forever; those are not).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -81,6 +83,9 @@ class Submission(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due_on < today
 
     @property
     def assignee_name(self) -> str:

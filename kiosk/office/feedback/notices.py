@@ -49,11 +49,6 @@ class State(enum.Enum):
     ENDED = "ended"  # its 公示期 is over (still in the bundle, off the screens)
     WITHDRAWN = "withdrawn"  # no longer in the feed (撤回)
 
-    @property
-    def label(self) -> str:
-        return {"current": "公开中", "upcoming": "尚未开始公示", "ended": "公示期已结束",
-                "withdrawn": "已撤回"}[self.value]
-
 
 @dataclass(frozen=True)
 class Version:
@@ -64,7 +59,6 @@ class Version:
     published: dt.datetime  # aware UTC: when it was signed
     content: Content
     images: dict[Path, str] = field(default_factory=dict)  # loaded image path -> "<sha256><ext>"
-    ids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,13 +77,6 @@ class PublicNotice:
     def members_only(self) -> bool:
         """党内公开: the full text is for members' rooms, not for the open internet."""
         return self.item.audience is Audience.MEMBERS
-
-    @property
-    def ends(self) -> dt.datetime | None:
-        until = self.item.show_until
-        if until is None or until >= dt.datetime.max - dt.timedelta(days=1):
-            return None
-        return timezone.make_aware(until)
 
     def comments_open(self, now: dt.datetime) -> bool:
         return self.comments_until is None or now < self.comments_until
@@ -223,8 +210,7 @@ def load_version(tree: Path, number: int, manifest: Manifest | None = None) -> V
     images: dict[Path, str] = {}
     for rel, ref in manifest.images.items():
         images[(folder / rel).resolve()] = f"{ref.sha256}{Path(rel).suffix.lower()}"
-    version = Version(tree.name, number, manifest.published, content, images,
-                      frozenset(i.id for i in content.items))
+    version = Version(tree.name, number, manifest.published, content, images)
     with _lock:
         _versions[key] = version
         while len(_versions) > _CACHED_VERSIONS:

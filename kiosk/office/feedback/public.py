@@ -9,6 +9,7 @@ the text kept and a plain reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,17 +20,17 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from kiosk.content.model import Heading, ImageBlock, Item, Paragraph, Table
+from kiosk.content.model import Audience, Heading, ImageBlock, Item, Paragraph, Table
 from kiosk.layout import chinese_day
 from kiosk.office.feedback import conf, guard, throttle
 from kiosk.office.feedback.forms import HONEYPOT, CommentForm, LookupForm, RequestForm, clean_device
 from kiosk.office.feedback.images import ImageUnusable, cache_dir, phone_copy
 from kiosk.office.feedback.models import Answer, AnswerKind, Kind, Submission
-from kiosk.office.feedback.notices import PublicNotice, find, image_source
+from kiosk.office.feedback.notices import PublicNotice, current, find, image_source
 from kiosk.office.feedback.service import Sender, receive_comment, receive_request
 from kiosk.office.feedback.text import normalize_code, show_code
 from kiosk.office.feeds.models import Feed
-from kiosk.office.paths import data_dir
+from kiosk.office.paths import data_dir, public_url
 
 MAX_POST_BYTES = 64 * 1024  # the largest honest form is ~25 KB (2,000 characters, percent-encoded)
 
@@ -142,6 +143,32 @@ def _just_sent(request: HttpRequest, code: str) -> bool:
     return guard.token_problem(request.GET.get("sent", ""), f"sent:{code}") is None
 
 
+Accept = Callable[[dict[str, Any], Sender], Submission]
+
+
+def _submit(request: HttpRequest, form: Any, purpose: str, device: str, moment: dt.datetime,  # noqa: ANN401
+            accept: Accept, closed: bool = False) -> HttpResponse | str | None:
+    """A posted resident form: the redirect to its receipt, or why it was refused (None: invalid form)."""
+    problem = _guard(request, form, purpose)
+    if problem is None and closed:
+        problem = "closed"
+    if problem is None and form.is_valid():
+        sender = Sender(throttle.client_key(request), device)
+        problem = throttle.submission_refused(sender.client, device, moment, conf.current())
+        if problem is None:
+            sub = accept(form.cleaned_data, sender)
+            return HttpResponseRedirect(_status_url(sub.code, sent=True), status=303)
+    return problem
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any], problem: str | None) -> HttpResponse:  # noqa: ANN401
+    """The page with its form: 200 when first shown; after a refused post 429 (limits) or 400, never stored."""
+    context["problem"] = GUARD_MESSAGES.get(problem or "", "")
+    if request.method != "POST":
+        return _page(request, template, context)
+    return _no_store(_page(request, template, context, status=429 if problem in ("address", "device") else 400))
+
+
 @csrf_exempt  # guard: signed form token + Origin / Sec-Fetch-Site (see guard.py), no cookie needed
 @require_http_methods(["GET", "HEAD", "POST"])
 def notice(request: HttpRequest, feed: str, item: str) -> HttpResponse:
@@ -152,43 +179,31 @@ def notice(request: HttpRequest, feed: str, item: str) -> HttpResponse:
         return _page(request, "feedback/unknown.html", {"feed": feed_obj}, status=404)
     cfg = conf.current()
     purpose = f"comment:{feed_obj.name}/{found.item.id}"
-    source = request.POST if request.method == "POST" else request.GET
-    device = clean_device(source.get("d"))
+    device = clean_device((request.POST if request.method == "POST" else request.GET).get("d"))
     form = CommentForm(max_chars=cfg.comment_max_chars)
     problem = None
-    status = 200
     if request.method == "POST":
         if _too_big(request):
             return _refusal(request, "too_big", 413)
         form = CommentForm(request.POST, max_chars=cfg.comment_max_chars)
-        problem = _guard(request, form, purpose)
-        if problem is None and not found.comments_open(moment):
-            problem = "closed"
-        if problem is None and form.is_valid():
-            sender = Sender(throttle.client_key(request), device)
-            problem = throttle.submission_refused(sender.client, device, moment, cfg)
-            if problem is None:
-                sub = receive_comment(feed_obj, found, form.cleaned_data, sender, moment, cfg)
-                return HttpResponseRedirect(_status_url(sub.code, sent=True), status=303)
-        status = 429 if problem in ("address", "device") else 400
-    context = {
+        result = _submit(request, form, purpose, device, moment,
+                         lambda data, sender: receive_comment(feed_obj, found, data, sender, moment, cfg),
+                         closed=not found.comments_open(moment))
+        if isinstance(result, HttpResponse):
+            return result
+        problem = result
+    return _form_page(request, "feedback/notice.html", {
         "feed": feed_obj, "notice": found, "item": found.item, "blocks": blocks_for(feed_obj, found),
         "day": chinese_day(found.item.date), "answers": public_answers(feed_obj, found.item.id),
         "form": form, "token": guard.issue(purpose), "device": device, "honeypot": HONEYPOT,
-        "problem": GUARD_MESSAGES.get(problem or "", ""), "open": found.comments_open(moment),
-        "max_chars": cfg.comment_max_chars, "request_url": _request_url(feed_obj, found.item.id, device),
-        "period": period_text(found.item), "retention_days": cfg.contact_retention_days,
-    }
-    response = _page(request, "feedback/notice.html", context, status=status)
-    if request.method == "POST":
-        _no_store(response)
-    return response
+        "open": found.comments_open(moment), "max_chars": cfg.comment_max_chars,
+        "request_url": _request_url(feed_obj, found.item.id, device), "period": period_text(found.item),
+        "retention_days": cfg.contact_retention_days,
+    }, problem)
 
 
 def request_template(feed: Feed) -> str:
     """A screen's ``[qr] request_url`` for this feed: its second QR code opens the request form."""
-    from kiosk.office.paths import public_url
-
     return f"{public_url()}/p/{feed.name}/request/?i={{item}}&d={{device}}"
 
 
@@ -208,32 +223,24 @@ def request_form(request: HttpRequest, feed: str) -> HttpResponse:
     cfg = conf.current()
     source = request.POST if request.method == "POST" else request.GET
     device = clean_device(source.get("d"))
-    item_id = (source.get("i") or "")[:80]
-    about = _notice(feed_obj, item_id, moment)
+    about = _notice(feed_obj, (source.get("i") or "")[:80], moment)
     purpose = f"request:{feed_obj.name}"
     form = RequestForm()
     problem = None
-    status = 200
     if request.method == "POST":
         if _too_big(request):
             return _refusal(request, "too_big", 413)
         form = RequestForm(request.POST)
-        problem = _guard(request, form, purpose)
-        if problem is None and form.is_valid():
-            sender = Sender(throttle.client_key(request), device)
-            problem = throttle.submission_refused(sender.client, device, moment, cfg)
-            if problem is None:
-                sub = receive_request(feed_obj, about, form.cleaned_data, sender, moment, cfg)
-                return HttpResponseRedirect(_status_url(sub.code, sent=True), status=303)
-        status = 429 if problem in ("address", "device") else 400
-    context = {"feed": feed_obj, "about": about, "item_id": about.item.id if about else "", "form": form,
-               "token": guard.issue(purpose), "device": device, "honeypot": HONEYPOT,
-               "problem": GUARD_MESSAGES.get(problem or "", ""), "workdays": cfg.request_workdays,
-               "extension": cfg.request_extension_workdays, "retention_days": cfg.contact_retention_days}
-    response = _page(request, "feedback/request.html", context, status=status)
-    if request.method == "POST":
-        _no_store(response)
-    return response
+        result = _submit(request, form, purpose, device, moment,
+                         lambda data, sender: receive_request(feed_obj, about, data, sender, moment, cfg))
+        if isinstance(result, HttpResponse):
+            return result
+        problem = result
+    return _form_page(request, "feedback/request.html", {
+        "feed": feed_obj, "about": about, "item_id": about.item.id if about else "", "form": form,
+        "token": guard.issue(purpose), "device": device, "honeypot": HONEYPOT, "workdays": cfg.request_workdays,
+        "extension": cfg.request_extension_workdays, "retention_days": cfg.contact_retention_days,
+    }, problem)
 
 
 @require_safe
@@ -249,7 +256,7 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
     moment = now()
     client = throttle.client_key(request)
     normal = normalize_code(code)
-    sent = bool(normal) and _just_sent(request, normal or "")
+    sent = normal is not None and _just_sent(request, normal)
     if not sent and throttle.lookups_refused(client, moment, cfg):
         return _refusal(request, "lookups", 429)
     sub = Submission.objects.select_related("feed").filter(code=normal).first() if normal else None
@@ -300,9 +307,6 @@ def image(request: HttpRequest, feed: str, name: str) -> HttpResponse:
 @require_safe
 def feed_home(request: HttpRequest, feed: str) -> HttpResponse:
     """``/p/<feed>/``: the feed's notices that screens show now, by category (public ones only)."""
-    from kiosk.content.model import Audience
-    from kiosk.office.feedback.notices import current
-
     feed_obj = _feed(feed)
     version = current(feed_obj.tree) if feed_obj is not None else None
     if feed_obj is None or version is None:
