@@ -174,6 +174,12 @@ def test_qr_code_to_comment_to_public_answer(live_server: Any, office: DataDir, 
         assert "已公开答复" in clerk.text()
         clerk.shot("feedback-05-case-answered")
         assert Submission.objects.get().status == Status.ANSWERED and Answer.objects.get().public
+        clerk.open("/f/township/feedback/figures/")
+        assert "首次答复用时" in clerk.text() and title in clerk.text()
+        clerk.shot("feedback-09-figures")
+        clerk.open("/f/township/feedback/print/?status=all")
+        assert receipt in clerk.text() and "群众意见办理登记" in clerk.text()
+        clerk.shot("feedback-10-print")
 
         phone.driver.get(url)
         text = phone.text()

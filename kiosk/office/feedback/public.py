@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from kiosk.content.model import Audience, Heading, ImageBlock, Item, Paragraph, Table
-from kiosk.layout import chinese_day
 from kiosk.office.feedback import conf, guard, throttle
 from kiosk.office.feedback.forms import HONEYPOT, CommentForm, LookupForm, RequestForm, clean_device
 from kiosk.office.feedback.images import ImageUnusable, cache_dir, phone_copy
@@ -31,6 +30,7 @@ from kiosk.office.feedback.service import Sender, receive_comment, receive_reque
 from kiosk.office.feedback.text import normalize_code, show_code
 from kiosk.office.feeds.models import Feed
 from kiosk.office.paths import data_dir, public_url
+from kiosk.strings import chinese_day
 
 MAX_POST_BYTES = 64 * 1024  # the largest honest form is ~25 KB (2,000 characters, percent-encoded)
 
