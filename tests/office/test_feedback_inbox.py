@@ -226,7 +226,7 @@ def test_figures_per_notice_category_answer_time_and_overdue(people: dict[str, A
     as_user(people["clerk"]).post(f"{INBOX}{a.pk}/", {"action": "answer", "text": "好", "public": "private"})
     page = as_user(people["supervisor"]).get(f"{INBOX}figures/").content.decode()
     assert "2026年第三季度党费收缴情况公示" in page and "党的组织管理情况" in page and "党内决策情况" in page
-    assert re.search(r"<td>意见</td><td>1 件</td>\s*<td>2\.0 天</td>", page)
+    assert re.search(r"<td class=\"nowrap\">意见</td><td>1 件</td>\s*<td>2\.0 天</td>", page)
     assert "逾期未办结" in page and "3 天" in page and late.get_kind_display() in page
     overview = as_user(people["supervisor"]).get("/feedback/").content.decode()
     assert "中共青禾镇委员会" in overview and "收件箱" in overview
