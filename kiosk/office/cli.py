@@ -164,10 +164,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     migrate()
     from waitress import serve
 
+    from kiosk.office.feedback.retention import PurgeThread
     from kiosk.office.feeds.renewal import RenewalThread
     from kiosk.office.wsgi import application
-
-    from kiosk.office.feedback.retention import PurgeThread
 
     renewal, purging = RenewalThread(), PurgeThread()
     renewal.start()

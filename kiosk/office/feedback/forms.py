@@ -42,8 +42,8 @@ class ResidentText(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:  # noqa: ANN401
-        text = super().to_python(value)
-        return clean_text(text.replace("\x00", ""), self.multiline)
+        text = super().to_python(value) or ""
+        return clean_text(text, self.multiline)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)

@@ -30,10 +30,10 @@ def phone_copy(source: Path, cache: Path, name: str, width: int = PHONE_WIDTH) -
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(source) as img:
-            if img.format == "JPEG":
-                img.draft("RGB", (width, width * img.height // max(1, img.width)))
-            img = ImageOps.exif_transpose(img)
+        with Image.open(source) as opened:
+            if opened.format == "JPEG":
+                opened.draft("RGB", (width, width * opened.height // max(1, opened.width)))
+            img = ImageOps.exif_transpose(opened)
             if img.mode in ("RGBA", "LA", "P"):
                 rgba = img.convert("RGBA")
                 img = Image.new("RGB", rgba.size, (255, 255, 255))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -289,7 +289,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def image(request: HttpRequest, feed: str, name: str) -> HttpResponse:
+def image(request: HttpRequest, feed: str, name: str) -> HttpResponseBase:
     """A phone-sized copy of a notice's image (immutable: the name is its content hash)."""
     feed_obj = _feed(feed)
     source = image_source(feed_obj.tree, name) if feed_obj is not None else None

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from kiosk.office.accounts.roles import person
 from kiosk.office.feedback.conf import FeedbackSettings
 from kiosk.office.feedback.models import Answer, AnswerKind, Kind, Status, Submission
 from kiosk.office.feedback.notices import PublicNotice
@@ -115,7 +116,7 @@ def reply(sub: Submission, text: str, public: bool, question: str, request: Http
     with transaction.atomic():
         sub = _locked(sub)
         answer = Answer.objects.create(submission=sub, kind=AnswerKind.REPLY, public=public,
-                                       question=question if public else "", text=text, author=request.user,
+                                       question=question if public else "", text=text, author=person(request),
                                        created=now)
         _close(sub, Status.ANSWERED, now)
         how = "公开答复" if public else "私下答复"
@@ -129,7 +130,7 @@ def reject(sub: Submission, reason: str, request: HttpRequest, now: dt.datetime)
         sub = _locked(sub)
         if not sub.is_open:
             raise StepError("已办结的事项不能再标为不予受理；如需更正，请先“重新办理”。")
-        answer = Answer.objects.create(submission=sub, kind=AnswerKind.REJECTION, text=reason, author=request.user,
+        answer = Answer.objects.create(submission=sub, kind=AnswerKind.REJECTION, text=reason, author=person(request),
                                        created=now)
         _close(sub, Status.REJECTED, now)
         record("feedback.reject", f"不予受理 {show_code(sub.code)}{_about(sub)}", request=request,
@@ -163,7 +164,7 @@ def extend(sub: Submission, reason: str, request: HttpRequest, now: dt.datetime,
             sub.status = Status.IN_PROGRESS
         sub.save(update_fields=["due_on", "extended", "status"])
         text = f"{reason}\n答复期限由 {old:%Y年%m月%d日} 延长至 {sub.due_on:%Y年%m月%d日}。"
-        answer = Answer.objects.create(submission=sub, kind=AnswerKind.EXTENSION, text=text, author=request.user,
+        answer = Answer.objects.create(submission=sub, kind=AnswerKind.EXTENSION, text=text, author=person(request),
                                        created=now)
         record("feedback.extend", f"延期答复 {show_code(sub.code)}：{old} → {sub.due_on}", request=request,
                feed=sub.feed.name, subject=_subject(sub), due_before=old, due_after=sub.due_on, **_digest(reason))
