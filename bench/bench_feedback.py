@@ -102,7 +102,7 @@ def start_postgres(base: Path) -> tuple[str, callable]:  # type: ignore[valid-ty
         data.mkdir()
         os.chown(data, entry.pw_uid, entry.pw_gid)
     run(pg_bin("initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"), "-o",
+    run(pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(data / "server.log"), "-o",
         f"-k {sock} -c listen_addresses=''", "start")
     return (f"postgresql://{user}@/postgres?host={sock}",
             lambda: run(pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"))
