@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,17 +16,8 @@ from kiosk.office.datadir import DataDir
 from kiosk.office.feedback.notices import clear_cache
 from kiosk.office.feeds.models import Feed
 
-CATALOGUE = """\
-[[category]]
-id = "decisions"
-name = "党内决策情况"
-order = 1
-
-[[category]]
-id = "organisation"
-name = "党的组织管理情况"
-order = 2
-"""
+sys.path.insert(0, str(Path(__file__).parent.parent / "feed"))
+from feedkit import CATALOGUE  # noqa: E402 - the feed tests' catalogue (党内决策情况, 党的组织管理情况)
 
 DUES = """\
 +++
