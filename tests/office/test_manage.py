@@ -68,3 +68,13 @@ def test_feed_admin_grants_and_removes_roles(admin: Client, make_user: Any) -> N
     assert not Membership.objects.filter(user=clerk).exists()
     assert list(Event.objects.filter(feed="village").values_list("action", flat=True))[-2:] == ["member.add",
                                                                                               "member.remove"]
+
+@pytest.mark.parametrize("name", ["s", "request"])
+def test_feed_names_of_the_residents_fixed_routes_are_refused(admin: Client, name: str) -> None:
+    # /p/s/<code>/ and /p/request/ are fixed routes: a feed so named would never be reached
+    response = admin.post("/account/feeds/new/", {"name": name, "publisher": "某村村民委员会", "label": "村务公开",
+                                                    "catalogue": '[[category]]\nid = "finance"\nname = "村级财务"\n'})
+    assert "保留名称" in response.content.decode() and not Feed.objects.exists()
+    assert admin.post("/account/feeds/new/", {"name": "requests", "publisher": "某村村民委员会", "label": "村务公开",
+                                               "catalogue": '[[category]]\nid = "finance"\nname = "村级财务"\n'}
+                      ).status_code == 302

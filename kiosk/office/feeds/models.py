@@ -9,8 +9,12 @@ from django.db import models
 
 from kiosk.office.paths import data_dir, public_url
 
-FEED_NAME = RegexValidator(r"^[a-z0-9][a-z0-9_-]{0,39}$",
-                           "只能使用小写字母、数字、- 和 _，以字母或数字开头，最多 40 个字符")
+# "s" and "request" are fixed routes of the residents' pages (/p/s/<code>/, /p/request/): a feed so
+# named would be shadowed by them.
+RESERVED_FEED_NAMES = ("s", "request")
+FEED_NAME = RegexValidator(rf"^(?!(?:{'|'.join(RESERVED_FEED_NAMES)})$)[a-z0-9][a-z0-9_-]{{0,39}}$",
+                           "只能使用小写字母、数字、- 和 _，以字母或数字开头，最多 40 个字符；"
+                           "不能用保留名称 s、request")
 
 
 class Label(models.TextChoices):
