@@ -92,6 +92,7 @@ def test_gpu_path_shows_what_the_software_path_shows(fonts: FontSet, software_re
             expected = reference.canvas if rotation == 0 else pygame.transform.rotate(reference.canvas, -rotation)
             shown = gpu.renderer.to_surface()
             assert difference(shown, expected) < shown.get_width() * shown.get_height() // 500, f"frame {i}"
+            assert difference(gpu.snapshot(), expected) < shown.get_width() * shown.get_height() // 500  # screenshots
             compared += 1
     assert compared > 10
     gpu.close()

@@ -182,6 +182,7 @@ class Sprite:
     dest: tuple[int, int, int, int]  # logical canvas coordinates
     alpha: int = 255
     clip: tuple[int, int, int, int] | None = None  # logical rect the sprite must stay inside
+    surface: pygame.Surface | None = None  # what the texture was made from (screenshots)
 
 
 @dataclass
@@ -239,7 +240,8 @@ class TexturePresenter:
             clip: tuple[int, int, int, int] | None = None) -> None:
         """Draw ``surface`` at ``topleft`` (logical canvas) over the canvas in this frame only."""
         w, h = surface.get_size()
-        self.scene.sprites.append(Sprite(self.texture_of(surface), (topleft[0], topleft[1], w, h), alpha, clip))
+        self.scene.sprites.append(Sprite(self.texture_of(surface), (topleft[0], topleft[1], w, h), alpha, clip,
+                                         surface))
 
     def present(self, dirty: list[pygame.Rect]) -> None:
         bounds = self.canvas.get_rect()
@@ -284,10 +286,25 @@ class TexturePresenter:
         texture.draw(srcrect=src, dstrect=(at[0], at[1], w, h), angle=self.rotation, origin=(0, 0))
 
     def snapshot(self) -> pygame.Surface:
-        """What is on the screen now (output orientation)."""
+        """What is on the screen now (output orientation): the canvas with this frame's sprites
+        drawn over it in software (screenshots and thumbnails; reading the GPU back is slower)."""
+        frame = self.canvas
+        if self._shown:
+            frame = self.canvas.copy()
+            for sprite in self._shown:
+                if sprite.surface is None:
+                    continue
+                clip = frame.get_clip()
+                frame.set_clip(sprite.clip)
+                if sprite.alpha < 255:
+                    sprite.surface.set_alpha(sprite.alpha)
+                frame.blit(sprite.surface, sprite.dest[:2])
+                if sprite.alpha < 255:
+                    sprite.surface.set_alpha(None)
+                frame.set_clip(clip)
         if self.rotation == 0:
-            return self.canvas
-        return self.pygame.transform.rotate(self.canvas, -self.rotation)
+            return frame
+        return self.pygame.transform.rotate(frame, -self.rotation)
 
     def close(self) -> None:
         self._textures.clear()
