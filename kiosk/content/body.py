@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from kiosk.content.errors import ContentError
+from kiosk.content.limits import LIMITS
 from kiosk.content.model import Block, Heading, ImageBlock, Paragraph, Table
 
 _IMAGE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)]+)\)$")
@@ -51,6 +52,12 @@ def parse_table(lines: list[str], path: Path, first_line: int) -> Table:
     if len(align) != len(header):
         raise ContentError(path, f"line {first_line + 1}: alignment row has {len(align)} cells, "
                                  f"header has {len(header)}", "body")
+    if len(header) > LIMITS.table_columns:
+        raise ContentError(path, f"line {first_line}: the table has {len(header)} columns, more than the "
+                                 f"{LIMITS.table_columns} a screen shows: split it", "body")
+    if len(lines) - 2 > LIMITS.table_rows:
+        raise ContentError(path, f"line {first_line}: the table has {len(lines) - 2} rows, more than the "
+                                 f"{LIMITS.table_rows} a screen shows: split it into several tables", "body")
     rows: list[tuple[str, ...]] = []
     for n, line in enumerate(lines[2:], start=first_line + 2):
         cells = _cells(line)
@@ -58,6 +65,12 @@ def parse_table(lines: list[str], path: Path, first_line: int) -> Table:
             raise ContentError(path, f"line {n}: table row has {len(cells)} cells, header has {len(header)}",
                                "body")
         rows.append(tuple(cells))
+    for n, row in enumerate((header, *rows), start=first_line):
+        longest = max((len(c) for c in row), default=0)
+        if longest > LIMITS.table_cell_chars:
+            where = n if n == first_line else n + 1  # the alignment row sits between header and rows
+            raise ContentError(path, f"line {where}: a table cell of {longest} characters, more than the "
+                                     f"{LIMITS.table_cell_chars} a cell may hold", "body")
     return Table(header=tuple(header), rows=tuple(rows), align=tuple(align))
 
 

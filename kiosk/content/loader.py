@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from kiosk.content.body import parse_body, resolve_asset
 from kiosk.content.errors import ContentError
 from kiosk.content.feedback import FeedbackUrlError, check_template
+from kiosk.content.limits import LIMITS, TooDeepError, kib, parse_toml
 from kiosk.content.model import (
     Audience,
     Catalogue,
@@ -42,12 +45,13 @@ _DEFAULT_COLOUR = (180, 20, 30)
 MAX_FEEDBACK_URL = 300
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file (BOM tolerated) with a clear message for other encodings."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ContentError(path, f"cannot read file: {e.strerror or e}") from None
+def read_text(path: Path, limit: int = LIMITS.text_file_bytes) -> str:
+    """Read a UTF-8 text file (BOM tolerated) with a clear message for other encodings.
+
+    Only a regular file of at most ``limit`` bytes is read: a pipe or device named like a content
+    file (which would block loading for ever) or an oversized file is refused without reading it.
+    """
+    data = _read_regular(path, limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -60,15 +64,44 @@ def read_text(path: Path) -> str:
         raise ContentError(path, f"not valid UTF-8 at byte {e.start}{hint}", "encoding") from None
 
 
+def _read_regular(path: Path, limit: int) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise ContentError(path, f"cannot read file: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ContentError(path, "not a regular file (a pipe, device or socket): not read")
+        if st.st_size > limit:
+            raise ContentError(path, f"the file is {kib(st.st_size)}, more than the {kib(limit)} a screen reads: "
+                                     "split it into several notices", "size")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ContentError(path, f"the file grew past the {kib(limit)} a screen reads while it was read",
+                                   "size")
+        return b"".join(chunks)
+    except OSError as e:
+        raise ContentError(path, f"cannot read file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
 def read_toml(path: Path, text: str | None = None, *, field: str | None = None,
               line_offset: int = 0) -> dict[str, Any]:
     """Parse TOML; ``line_offset`` shifts reported line numbers to lines of the file."""
     text = read_text(path) if text is None else text
     try:
-        return tomllib.loads(text)
+        return parse_toml(text)
     except tomllib.TOMLDecodeError as e:
         msg = re.sub(r"line (\d+)", lambda m: f"line {int(m[1]) + line_offset}", str(e))
         raise ContentError(path, f"invalid TOML: {msg}", field) from None
+    except TooDeepError as e:
+        raise ContentError(path, f"invalid TOML: {e}", field) from None
 
 
 def _str(data: dict[str, Any], key: str, path: Path, *, required: bool = True, default: str = "") -> str:
@@ -174,7 +207,11 @@ def _datetime(value: object, path: Path, field: str, *, end: bool = False) -> dt
     """A TOML date or local datetime; a date as an end means through that whole day."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone().replace(tzinfo=None)
+            try:
+                value = value.astimezone().replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                raise ContentError(path, f"{value.isoformat()} is out of range in local time: use a date "
+                                         "between the years 1 and 9999", field) from None
         return value
     if isinstance(value, dt.date):
         start = dt.datetime.combine(value, dt.time())
@@ -207,7 +244,7 @@ def _enum(data: dict[str, Any], key: str, path: Path, enum_type: type[Priority] 
 
 
 def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
-    front, body, body_line = split_front_matter(read_text(path), path)
+    front, body, body_line = split_front_matter(read_text(path, LIMITS.item_bytes), path)
     data = read_toml(path, front, field="front matter", line_offset=1)
     unknown = sorted(set(data) - _ITEM_FIELDS)
     if unknown:
@@ -237,6 +274,9 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
     feedback = _feedback(data, path)
     body_blocks = parse_body(body, path, root, body_line)
     shown = [*images, *(b.path for b in body_blocks if isinstance(b, ImageBlock))]
+    if len(shown) > LIMITS.item_images:
+        raise ContentError(path, f"{len(shown)} images, more than the {LIMITS.item_images} one notice may show",
+                           "images")
     return Item(
         id=item_id, category=category, title=_str(data, "title", path), issuer=_str(data, "issuer", path),
         date=date_value, show_from=show_from, show_until=show_until,
@@ -273,12 +313,22 @@ def load_content(root: Path, feed: str = "local") -> Content:
     seen: dict[str, Path] = {}
     items_dir = root / "items"
     files = sorted(items_dir.glob("*.md")) if items_dir.is_dir() else []
+    if len(files) > LIMITS.items:
+        msg = (f"{items_dir}: items: {len(files)} notices, more than the {LIMITS.items} a screen loads; "
+               f"those after {files[LIMITS.items - 1].name} are skipped")
+        errors.append(msg)
+        log.error("%s", msg)
+        files = files[:LIMITS.items]
     for path in files:
         try:
             item, marks = full_width_item(parse_item(path, root, catalogue, feed))
         except ContentError as e:
             errors.append(str(e))
             log.error("skipping item: %s", e)
+            continue
+        except Exception as e:  # a bug or an input nobody foresaw: this notice is refused, the rest play
+            log.exception("skipping item %s", path)
+            errors.append(f"{path}: could not be read ({type(e).__name__}: {e}); skipped")
             continue
         if item.id in seen:
             msg = f"{path}: id: duplicate id {item.id!r} (also in {seen[item.id].name}); skipped"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.content.limits import parse_json
 from kiosk.content.model import Content, ImageBlock
 from kiosk.feed.errors import FeedInvalidError, FeedPublishError
 from kiosk.feed.names import name_problem, path_problems
@@ -61,7 +62,7 @@ class Manifest:
     def from_bytes(cls, data: bytes, feed: str) -> Manifest:
         """Parse and check a manifest; raises FeedInvalidError naming the problem."""
         try:
-            doc = json.loads(data.decode("utf-8"))
+            doc = parse_json(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as e:
             raise _invalid(feed, f"not JSON: {e}") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:

@@ -11,13 +11,15 @@ from pathlib import Path
 from tuf.api.metadata import Snapshot, Targets, Timestamp
 
 from kiosk.content.errors import ContentError
+from kiosk.content.images import ImageProblem, probe_image
 from kiosk.content.loader import load_content
-from kiosk.content.model import Category, Content
-from kiosk.feed.bundle import Changes, build_manifest, diff_manifests
+from kiosk.content.model import Category, Content, ImageBlock
+from kiosk.feed.bundle import Changes, build_manifest, diff_manifests, image_files
 from kiosk.feed.errors import FeedPublishError
 from kiosk.feed.keys import load_keys
 from kiosk.feed.names import tree_problems
 from kiosk.feed.repo import FeedRepo, RoleSigners, write_version
+from kiosk.schedule.playlist import check_playlist, load_playlists
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +34,61 @@ class PublishResult:
 
 
 def load_publishable(content_dir: Path, feed: str) -> Content:
-    """Load with the player's own loader; refuse an unusable folder or any item error."""
+    """Load with the player's own loader and check what screens check; refuse any problem.
+
+    Refused: an unusable folder, any notice error (including the limits of
+    :mod:`kiosk.content.limits`), an image a screen would not decode (``FILE: images: reason``) and
+    a playlist the screen's own validator refuses or that selects a category the catalogue lacks.
+    """
     try:
         content = load_content(Path(content_dir), feed=feed)
     except ContentError as e:
         raise FeedPublishError(feed, f"content folder unusable: {e}", "fix it and publish again") from None
-    if content.errors:
-        listing = "\n  ".join(content.errors)
-        raise FeedPublishError(feed, f"{len(content.errors)} item(s) have errors, nothing was published:\n  "
-                               f"{listing}\n", "fix them (`kiosk play` shows the same errors) and publish again")
+    problems = [*content.errors, *image_problems(content), *playlist_problems(content)]
+    if problems:
+        listing = "\n  ".join(problems)
+        raise FeedPublishError(feed, f"{len(problems)} problem(s), nothing was published:\n  {listing}\n",
+                               "fix them (`kiosk play` shows the same errors) and publish again")
     return content
+
+
+def image_problems(content: Content) -> list[str]:
+    """``FILE: images: reason`` for every image a screen's decoder would refuse (checked once each)."""
+    users: dict[Path, list[tuple[Path, str]]] = {}
+    if content.publisher.logo is not None:
+        users.setdefault(content.publisher.logo, []).append((content.root / "content.toml", "logo"))
+    for item in content.items:
+        for path in (*item.images, *(b.path for b in item.body if isinstance(b, ImageBlock))):
+            users.setdefault(path, []).append((item.source or content.root, "images"))
+    root = content.root.resolve()
+    for rel in image_files(content):
+        users.setdefault((root / rel).resolve(), [])
+    problems: list[str] = []
+    for path in sorted(users):
+        try:
+            probe_image(path)
+        except ImageProblem as e:
+            rel = _relative(path, root)
+            for where, field in users[path] or [(path, "images")]:
+                problems.append(f"{where}: {field}: {rel}: {e.reason}")
+    return problems
+
+
+def playlist_problems(content: Content) -> list[str]:
+    """What the screen's playlist validator says about the bundle's playlists, and categories they
+    select that the catalogue does not have (a typo that would select nothing)."""
+    folder = content.root / "playlists"
+    if not folder.exists():
+        return []
+    playlists, errors = load_playlists(folder)
+    return [*errors, *(w for p in playlists for w in check_playlist(p, [content]))]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def uncovered(content: Content, now: dt.datetime) -> list[Category]:

@@ -1,7 +1,13 @@
-"""Load images for slides through Pillow: EXIF orientation, bounded memory, fitted to a box.
+"""The screen's one image decoder: header checked first, bounded memory, fitted to a box.
 
-A corrupt, truncated or gigantic image raises :class:`ImageError` naming the file;
-the caller shows a text fallback instead.
+Every image a screen draws (the publisher's logo, a notice's pictures, a picture inside its text,
+the enlarged picture on a touch kiosk) comes through :func:`load_fitted`: the header is read and
+checked against the limits by :func:`kiosk.content.images.probe_image` before any pixel is decoded
+(a 30000x30000 logo of 875 KB is refused, not decoded into gigabytes), JPEGs are decoded at a
+reduced scale close to the box (libjpeg's DCT scaling), EXIF orientation is applied.
+
+A missing, corrupt, truncated or oversized image raises :class:`ImageError` naming the file; the
+caller shows a text fallback instead.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from kiosk.content.images import ImageProblem, probe_image
+from kiosk.content.limits import LIMITS
+
 if TYPE_CHECKING:
     from PIL import Image
 
 log = logging.getLogger(__name__)
 
-# Refuse decompression bombs outright: 80 megapixels is far beyond any notice photo.
-MAX_PIXELS = 80_000_000
+MAX_PIXELS = LIMITS.image_pixels
 
 
 class ImageError(Exception):
@@ -30,15 +38,13 @@ class ImageError(Exception):
 
 
 def _open_reduced(path: Path, box: tuple[int, int]) -> Image.Image:
-    """Open and decode at most about 2x the target size (JPEG DCT scaling keeps memory bounded)."""
+    """Open (header checked) and decode at most about 2x the target size where the format allows."""
     from PIL import Image
 
+    probe_image(path)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        img = Image.open(path)
-    w, h = img.size
-    if w * h > MAX_PIXELS:
-        raise ImageError(path, f"image is {w}x{h} pixels, more than the {MAX_PIXELS // 1_000_000} MP limit")
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # probe_image applied our limit
+        img = Image.open(path, formats=("PNG", "JPEG", "GIF", "BMP", "WEBP"))
     if img.format == "JPEG":
         # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: never the full bitmap for a huge photo.
         img.draft("RGB", (box[0] * 2, box[1] * 2))
@@ -52,23 +58,34 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
     from PIL import Image, ImageOps, UnidentifiedImageError  # here: start-up need not pay for Pillow
 
     try:
-        img = _open_reduced(path, box)
-        img = ImageOps.exif_transpose(img) or img
-        img = img.convert("RGBA") if img.mode in ("RGBA", "LA", "P", "PA") else img.convert("RGB")
-        img = ImageOps.contain(img, box, Image.Resampling.LANCZOS)
-        data = img.tobytes()
+        with _open_reduced(path, box) as opened:
+            img = ImageOps.exif_transpose(opened) or opened
+            if img.mode not in ("RGB", "RGBA"):
+                img = img.convert("RGBA" if img.mode in ("LA", "P", "PA", "La", "RGBa") else "RGB")
+            w, h = img.size
+            scale = min(box[0] / w, box[1] / h)
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))
+            if size != img.size:  # reducing_gap: a cheap box reduction first, then Lanczos on the rest
+                img = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            data = img.tobytes()
+            mode, size = img.mode, img.size
+    except ImageProblem as e:
+        raise ImageError(path, e.reason) from None
     except FileNotFoundError:
         raise ImageError(path, "file not found") from None
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+    except (UnidentifiedImageError, Image.DecompressionBombError) as e:
         raise ImageError(path, f"not a readable image ({e})") from None
     except (OSError, ValueError, SyntaxError) as e:
         raise ImageError(path, f"corrupt or truncated image ({e})") from None
-    return pygame.image.frombytes(data, img.size, "RGBA" if img.mode == "RGBA" else "RGB")
+    except MemoryError:
+        raise ImageError(path, "not enough memory to decode it") from None
+    return pygame.image.frombytes(data, size, mode)  # type: ignore[arg-type]
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """The size an image is shown at (EXIF orientation applied), read from its header only; None
-    when it cannot be read (the layout then keeps a 4:3 box and the drawing shows the fallback)."""
+    when it cannot be read or is over the limits (the layout then keeps a 4:3 box and the drawing
+    shows the fallback)."""
     try:
         st = path.stat()
     except OSError:
@@ -78,36 +95,8 @@ def image_size(path: Path) -> tuple[int, int] | None:
 
 @functools.lru_cache(maxsize=512)
 def _header_size(path: str, size: int, mtime_ns: int) -> tuple[int, int] | None:
-    from PIL import Image, UnidentifiedImageError
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
-                w, h = img.size
-                orientation = img.getexif().get(0x0112, 1)
-    except (OSError, ValueError, SyntaxError, UnidentifiedImageError, Image.DecompressionBombError):
+        info = probe_image(Path(path))
+    except ImageProblem:
         return None
-    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-
-
-def load_small(path: Path, box: tuple[int, int]) -> pygame.Surface:
-    """A logo or icon through SDL_image (no Pillow import at start-up); scaled to fit ``box``.
-
-    Only for small trusted-size files (the publisher's logo): falls back to :func:`load_fitted`
-    for anything large or that SDL cannot read.
-    """
-    try:
-        if path.stat().st_size > 2_000_000:
-            return load_fitted(path, box)
-        image = pygame.image.load(str(path))
-    except FileNotFoundError:
-        raise ImageError(path, "file not found") from None
-    except (pygame.error, OSError):
-        return load_fitted(path, box)
-    w, h = image.get_size()
-    scale = min(box[0] / max(1, w), box[1] / max(1, h))
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    if image.get_bitsize() not in (24, 32):  # smoothscale needs 24/32-bit pixels (a palette PNG is 8)
-        image = image.convert(32, pygame.SRCALPHA) if image.get_alpha() is not None else image.convert(24)
-    return pygame.transform.smoothscale(image, size)
+    return (info.height, info.width) if info.orientation in (5, 6, 7, 8) else (info.width, info.height)

@@ -18,7 +18,7 @@ import pygame
 from kiosk import strings
 from kiosk.render.fonts import FontSet
 from kiosk.render.geometry import Rect
-from kiosk.render.images import ImageError, load_small
+from kiosk.render.images import ImageError, load_fitted
 from kiosk.render.text import DARK_PAPER
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class Header:
         x = round(h * 0.3)
         if self._logo_path is not None:
             try:
-                logo = load_small(self._logo_path, (round(h * 0.78), round(h * 0.78)))
+                logo = load_fitted(self._logo_path, (round(h * 0.78), round(h * 0.78)))
                 surf.blit(logo, (x, (h - logo.get_height()) // 2))
                 x += logo.get_width() + round(h * 0.2)
             except ImageError as e:

@@ -25,12 +25,14 @@ The TOML format is documented, with every key, in ``playlists/default.toml``.  I
 from __future__ import annotations
 
 import datetime as dt
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kiosk.content.limits import LIMITS, TooDeepError, kib, parse_toml
 from kiosk.content.model import Content, Item
 from kiosk.schedule.windows import ScheduleError, Window, any_contains, expect_table, parse_windows
 
@@ -87,14 +89,20 @@ def load_playlist(path: Path | str) -> Playlist:
     """Read and validate one playlist file; raises :class:`ScheduleError` naming the file."""
     path = Path(path)
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise ScheduleError(f"{path}: not a regular file (a pipe, device or socket): not read")
+        if st.st_size > LIMITS.text_file_bytes:
+            raise ScheduleError(f"{path}: the file is {kib(st.st_size)}, more than the {kib(LIMITS.text_file_bytes)} "
+                                "a playlist may be")
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as e:
         raise ScheduleError(f"{path}: cannot read: {e.strerror or e}") from e
     except UnicodeDecodeError as e:
         raise ScheduleError(f"{path}: not UTF-8 text: {e.reason} at byte {e.start}") from e
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        data = parse_toml(text)
+    except (tomllib.TOMLDecodeError, TooDeepError) as e:
         raise ScheduleError(f"{path}: invalid TOML: {e}") from e
     return parse_playlist(data, str(path), default_name=path.stem, source=path)
 
@@ -111,7 +119,12 @@ def load_playlists(directory: Path | str) -> tuple[list[Playlist], list[str]]:
         return [], [f"{directory}: not a directory of playlists"]
     loaded: list[tuple[Path, Playlist]] = []
     errors: list[str] = []
-    for path in sorted(directory.glob("*.toml")):
+    files = sorted(directory.glob("*.toml"))
+    if len(files) > LIMITS.playlists:
+        errors.append(f"{directory}: {len(files)} playlist files, more than the {LIMITS.playlists} read; "
+                      f"those after {files[LIMITS.playlists - 1].name} are skipped")
+        files = files[:LIMITS.playlists]
+    for path in files:
         try:
             loaded.append((path, load_playlist(path)))
         except ScheduleError as e:

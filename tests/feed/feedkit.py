@@ -7,8 +7,10 @@ import hashlib
 import http.server
 import os
 import socket
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,10 +51,25 @@ def random_bytes(seed: str, size: int) -> bytes:
     return bytes(out[:size])
 
 
+def random_image(seed: str, size: int) -> bytes:
+    """A valid 1x1 PNG of exactly ``size`` bytes (at least 80): the rest is random bytes in a private
+    ancillary chunk, so images differ by seed and size while every decoder accepts them."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    head = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0\x80")))
+    tail = chunk(b"IEND", b"")
+    room = size - len(head) - len(tail) - 12
+    if room < 0:
+        raise ValueError(f"a PNG needs at least {size - room} bytes")
+    return head + chunk(b"rNDm", random_bytes(seed, room)) + tail
+
+
 def make_content(root: Path, items: dict[str, str] | None = None, images: dict[str, bytes] | None = None) -> Path:
     """A content folder: ``items`` maps file stem to .md text, ``images`` rel path to bytes."""
     if images is None:
-        images = {"images/meeting.jpg": random_bytes("meeting", 3000), "images/logo.png": random_bytes("logo", 900)}
+        images = {"images/meeting.jpg": random_image("meeting", 3000), "images/logo.png": random_image("logo", 900)}
     if items is None:
         items = {"dues": item_text("dues", "organisation", images=("images/meeting.jpg",)),
                  "plan": item_text("plan")}

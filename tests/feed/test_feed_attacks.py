@@ -19,7 +19,7 @@ from feedkit import (
     flip_byte,
     hang,
     item_text,
-    random_bytes,
+    random_image,
     stall_after,
     status,
     tree,
@@ -57,7 +57,7 @@ def kept(synced: Store) -> Iterator[Store]:
 def change(pub: Publisher, tag: str) -> None:
     """Edit an item and an image so the next publish needs new downloads."""
     (pub.content / "items/plan.md").write_text(item_text("plan", title=f"计划 {tag}"), encoding="utf-8")
-    (pub.content / "images/meeting.jpg").write_bytes(random_bytes(f"meeting-{tag}", 4000))
+    (pub.content / "images/meeting.jpg").write_bytes(random_image(f"meeting-{tag}", 4000))
 
 
 def newest(pub: Publisher, kind: str) -> Path:

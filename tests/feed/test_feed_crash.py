@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from feedkit import FeedServer, Publisher, item_text, random_bytes, stall_after, tree, wait_for
+from feedkit import FeedServer, Publisher, item_text, random_image, stall_after, tree, wait_for
 
 from kiosk.content.loader import load_content
 from kiosk.feed.repo import FeedRepo, target_file
@@ -61,8 +61,8 @@ def scene(tmp_path: Path, publisher: Publisher, server: FeedServer) -> dict:
     sync_feed(source, Store(base))
     old = tree(Store(base).current("township"))
     (publisher.content / "items/plan.md").write_text(item_text("plan", title="新计划"), encoding="utf-8")
-    (publisher.content / "images/meeting.jpg").write_bytes(random_bytes("meeting-crash", 5000))
-    (publisher.content / "images/extra.png").write_bytes(random_bytes("extra", 700))
+    (publisher.content / "images/meeting.jpg").write_bytes(random_image("meeting-crash", 5000))
+    (publisher.content / "images/extra.png").write_bytes(random_image("extra", 700))
     publisher.publish()
     reference = Store(tmp_path / "reference")
     sync_feed(source, reference)

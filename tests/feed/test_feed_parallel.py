@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from feedkit import FeedHandler, FeedServer, Publisher, item_text, make_content, random_bytes, tree
+from feedkit import FeedHandler, FeedServer, Publisher, item_text, make_content, random_image, tree
 
 from kiosk.feed.errors import FeedError, FeedRefusedError, FeedTooBigError
 from kiosk.feed.store import Store
@@ -26,7 +26,7 @@ def publisher(tmp_path: Path) -> Publisher:
     """A feed whose current version carries six images, each used by its own notice."""
     pub = Publisher(tmp_path / "office")
     shutil.rmtree(pub.content / "images")
-    images = {f"images/p{n}.jpg": random_bytes(f"p{n}", 4000 + n) for n in range(IMAGES)}
+    images = {f"images/p{n}.jpg": random_image(f"p{n}", 4000 + n) for n in range(IMAGES)}
     items = {f"n{n}": item_text(f"n{n}", images=(f"images/p{n}.jpg",)) for n in range(IMAGES)}
     make_content(pub.content, items, images)
     pub.publish()

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from feedkit import NOW, Publisher, item_text, make_content, random_bytes
+from feedkit import NOW, Publisher, item_text, make_content, random_image
 
 from kiosk.feed.cli import add_feed_commands, parse_feed_arg
 from kiosk.feed.errors import FeedConfigError, FeedPublishError
@@ -77,7 +77,7 @@ def test_publish_reports_changes_and_empty_categories(tmp_path: Path) -> None:
     pub = Publisher(tmp_path / "p")
     first = pub.publish()
     assert "items/dues.md" in first.changes.added and first.warnings == ()
-    images = {"images/meeting.jpg": random_bytes("other", 100), "images/logo.png": random_bytes("logo", 900)}
+    images = {"images/meeting.jpg": random_image("other", 100), "images/logo.png": random_image("logo", 900)}
     make_content(pub.content, items={"plan": item_text("plan")}, images=images)
     second = pub.publish()
     assert second.changes.removed == ("items/dues.md",)
@@ -96,7 +96,7 @@ def test_expired_items_count_as_missing(tmp_path: Path) -> None:
 
 def test_feed_tree_names_are_fat_safe(tmp_path: Path) -> None:
     pub = Publisher(tmp_path / "p")
-    (pub.content / "images/会议 现场.JPG").write_bytes(random_bytes("cjk", 500))
+    (pub.content / "images/会议 现场.JPG").write_bytes(random_image("cjk", 500))
     pub.publish()
     assert tree_problems(pub.feed) == []
     names = [p.name for p in pub.feed.rglob("*")]
@@ -105,11 +105,11 @@ def test_feed_tree_names_are_fat_safe(tmp_path: Path) -> None:
 
 def test_image_names_invalid_on_fat_are_refused(tmp_path: Path) -> None:
     pub = Publisher(tmp_path / "p")
-    (pub.content / "images/a:b.jpg").write_bytes(b"x")
+    (pub.content / "images/a:b.jpg").write_bytes(random_image("x", 100))
     with pytest.raises(FeedPublishError, match="FAT"):
         pub.publish()
     (pub.content / "images/a:b.jpg").unlink()
-    (pub.content / "images/Meeting.jpg").write_bytes(b"y")
+    (pub.content / "images/Meeting.jpg").write_bytes(random_image("y", 100))
     with pytest.raises(FeedPublishError, match="differ only in case"):
         pub.publish()
 

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from feedkit import NOW, FeedServer, Publisher, item_text, make_content, random_bytes, tree
+from feedkit import NOW, FeedServer, Publisher, item_text, make_content, random_image, tree
 
 from kiosk.content.loader import load_content
 from kiosk.feed.errors import FeedClockError, FeedInvalidError
@@ -53,7 +53,7 @@ def test_unchanged_feed_costs_one_small_request(synced: Store, source: FeedSourc
 
 def test_only_the_changed_image_is_downloaded(synced: Store, source: FeedSource, server: FeedServer,
                                               publisher: Publisher) -> None:
-    (publisher.content / "images/meeting.jpg").write_bytes(random_bytes("meeting-v2", 3100))
+    (publisher.content / "images/meeting.jpg").write_bytes(random_image("meeting-v2", 3100))
     (publisher.content / "items/plan.md").write_text(item_text("plan", title="修订后的计划"), encoding="utf-8")
     changes = publisher.publish().changes
     assert changes.changed == ("images/meeting.jpg", "items/plan.md")
@@ -69,8 +69,8 @@ def test_only_the_changed_image_is_downloaded(synced: Store, source: FeedSource,
 def test_previous_version_is_kept_and_the_rest_collected(synced: Store, source: FeedSource,
                                                          publisher: Publisher) -> None:
     for n in range(3):
-        make_content(publisher.content, images={"images/meeting.jpg": random_bytes(f"m{n}", 2000),
-                                                "images/logo.png": random_bytes("logo", 900)})
+        make_content(publisher.content, images={"images/meeting.jpg": random_image(f"m{n}", 2000),
+                                                "images/logo.png": random_image("logo", 900)})
         publisher.publish()
         sync_feed(source, synced)
     versions = sorted(p.name for p in (synced.root / "feeds/township/versions").iterdir())

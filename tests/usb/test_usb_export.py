@@ -9,7 +9,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
-from feedkit import Publisher, item_text, random_bytes
+from feedkit import Publisher, item_text, random_image
 
 from kiosk.usb import export as export_module
 from kiosk.usb.cli import add_usb_commands
@@ -42,7 +42,7 @@ def test_export_replaces_an_older_copy(office: Publisher, tmp_path: Path) -> Non
     dest = tmp_path / "STICK"
     dest.mkdir()
     export_feed(office.feed, dest, office.root_json)
-    (office.content / "images" / "meeting.jpg").write_bytes(random_bytes("new", 4000))
+    (office.content / "images" / "meeting.jpg").write_bytes(random_image("new", 4000))
     office.publish()
     (dest / ".kiosk-feed-tmp-leftover").mkdir()  # from an export that was interrupted
     result = export_feed(office.feed, dest)
@@ -122,7 +122,7 @@ def test_cli_refuses_a_full_stick(office: Publisher, tmp_path: Path, capsys: pyt
                                            capture_output=True).returncode != 0:
         pytest.skip("needs root and mount(8)")
     try:
-        (office.content / "images" / "big.jpg").write_bytes(random_bytes("big", 300_000))
+        (office.content / "images" / "big.jpg").write_bytes(random_image("big", 300_000))
         office.publish()
         args = parse(["usb", "export", str(office.feed), str(dest)])
         assert args.handler(args) == 1

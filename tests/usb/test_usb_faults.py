@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from feedkit import Publisher, flip_byte, item_text, random_bytes
+from feedkit import Publisher, flip_byte, item_text, random_image
 from usbkit import RemovingFetcher, Screen, make_stick, state_tree
 
 from kiosk.feed.store import Store
@@ -27,7 +27,7 @@ def playing(screen: Screen, stick: Path, store: Store, office: Publisher, tmp_pa
     assert screen.wait_done()[0].outcome is Outcome.ACCEPTED
     screen.remove(volume)
     (office.content / "items" / "plan.md").write_text(item_text("plan", title="计划 v3"), encoding="utf-8")
-    (office.content / "images" / "meeting.jpg").write_bytes(random_bytes("meeting-v3", 5000))
+    (office.content / "images" / "meeting.jpg").write_bytes(random_image("meeting-v3", 5000))
     office.publish()
     yield make_stick(office, tmp_path / "sticks" / "v3")
 
