@@ -72,32 +72,34 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def _screenshot(args: argparse.Namespace) -> int:
     import os
-    import shutil
     import signal
     import time
 
     from kiosk.config import load_config
+    from kiosk.device.playerpid import NotThePlayer, find_player, read_screenshot
+    from kiosk.fsutil import write_bytes
     from kiosk.player.runner import PlayOptions, run, screenshot_path
 
     config = load_config(args.config)
     if args.state_dir is not None:
         config = dataclasses.replace(config, state_dir=str(args.state_dir.resolve()))
-    shot, pid_file = screenshot_path(config), config.state_path() / "player.pid"
+    state, shot = config.state_path(), screenshot_path(config)
     try:
-        pid = int(pid_file.read_text(encoding="utf-8").strip())
-        # a pid file left by a crash may name another process now: only signal a kiosk player
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        if not any(b"kiosk" in part for part in cmdline):
-            raise ValueError(f"process {pid} is not a kiosk player")
-        before = shot.stat().st_mtime_ns if shot.exists() else 0
+        pid = find_player(state)  # exactly the process that wrote the pid file, owned by the state dir's owner
+        before = _mtime(shot)
         os.kill(pid, signal.SIGUSR1)
-    except (OSError, ValueError):
+    except (OSError, NotThePlayer) as e:
+        log.info("no running player to ask (%s)", e)
         pid = 0
     if pid:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            if shot.exists() and shot.stat().st_mtime_ns != before:
-                shutil.copyfile(shot, args.out)
+            if _mtime(shot) != before:
+                try:
+                    write_bytes(args.out, read_screenshot(shot, state))  # opened without following links
+                except NotThePlayer as e:
+                    log.error("not copied: %s", e)
+                    return 1
                 print(f"saved what player {pid} shows to {args.out}")
                 return 0
             time.sleep(0.05)
@@ -106,6 +108,14 @@ def _screenshot(args: argparse.Namespace) -> int:
     code = run(config, PlayOptions(headless=True, frames=1, screenshot=args.out, size=size))  # type: ignore[arg-type]
     print(f"no running player: saved a headless render of what it would show now to {args.out}")
     return code
+
+
+def _mtime(path: Path) -> int:
+    """The modification time of ``path`` itself (a link is not followed), 0 when it is missing."""
+    try:
+        return path.lstat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _config_check(args: argparse.Namespace) -> int:

@@ -178,3 +178,30 @@ def test_cli_report_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert cli(tmp_path, "audit", "verify") == 1
     assert "edited" in capsys.readouterr().out
     assert cli(tmp_path / "nowhere", "audit", "verify") == 2
+
+
+def test_a_forged_record_with_a_time_zone_is_reported_not_a_crash(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A record with "+08:00" made `kiosk audit report` compare aware and naive times: TypeError."""
+    from kiosk.audit.records import Record
+
+    clock = FakeClock(D(2026, 11, 20, 9, 0))
+    log = AuditLog(tmp_path / "audit", clock)
+    rec = Recorder(log)
+    rec.begin("town/n1", "town", 1, REGION, window=(D(2026, 11, 20), D(2026, 11, 21)))
+    clock.advance(30)
+    rec.end()
+    last = log.last
+    assert last is not None
+    aware = dt.timezone(dt.timedelta(hours=8))
+    forged, line = Record(seq=last.seq + 1, kind="notice", start=D(2026, 11, 20, 9, 1, tzinfo=aware),
+                          end=D(2026, 11, 20, 23, 0, tzinfo=aware), item="n1", feed="town", version="1",
+                          prev=last.hash).sealed()  # a consistent hash: only the time zone is wrong
+    log.close()
+    with open(tmp_path / "audit" / "display-2026-11-20.jsonl", "ab") as f:
+        f.write(line)
+    assert cli(tmp_path, "audit", "report", "--from", "2026-11-20", "--to", "2026-11-20") == 0
+    out = capsys.readouterr().out
+    assert "town/n1: on screen 00:00:30" in out  # the forged 14 hours are not counted
+    assert cli(tmp_path, "audit", "verify") == 1
+    assert "has a time zone" in capsys.readouterr().out

@@ -153,3 +153,73 @@ def test_heartbeat_thumbnail_made_by_the_frame_loop() -> None:
         assert Image.open(io.BytesIO(got[0])).size == (480, 270)
     finally:
         r.close()
+
+
+# ------------------------------------------------------------------ kiosk screenshot, run with sudo
+
+
+FAKE_PLAYER = """
+import os, signal, sys, time
+from pathlib import Path
+state, secret = Path(sys.argv[1]), sys.argv[2]
+def answer(signum, frame):  # what a kiosk user who wants root's files would do
+    shot = state / "screenshot.png"
+    shot.unlink(missing_ok=True)
+    os.symlink(secret, shot)
+signal.signal(signal.SIGUSR1, answer)
+from kiosk.device.playerpid import write_pid_file
+write_pid_file(state)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def _screenshot(out: Path, state: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", "screenshot", str(out), "--state-dir", str(state),
+                           "--size", "320x180"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, SDL_VIDEODRIVER="dummy"))
+
+
+def test_screenshot_does_not_follow_a_link_planted_in_the_state_dir(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret\n", encoding="utf-8")
+    secret.chmod(0o600)
+    player = subprocess.Popen([sys.executable, "-c", FAKE_PLAYER, str(state), str(secret)], stdout=subprocess.PIPE,
+                              text=True, cwd=REPO_ROOT)
+    try:
+        assert player.stdout is not None and player.stdout.readline().strip() == "ready"
+        out = tmp_path / "out.png"
+        done = _screenshot(out, state)
+        assert (state / "screenshot.png").is_symlink()  # the fake player answered with its link
+        assert done.returncode == 1, done.stdout + done.stderr
+        assert "cannot open it without following links" in done.stderr
+        assert not out.exists() or "secret" not in out.read_bytes().decode("latin-1")
+    finally:
+        player.kill()
+        player.wait()
+
+
+@pytest.mark.parametrize("pid_file", ["plain", "wrong-start"])
+def test_screenshot_signals_only_the_process_that_wrote_the_pid_file(tmp_path: Path, pid_file: str) -> None:
+    """A stale pid file naming another process whose command line says "kiosk" must not get SIGUSR1
+    (its default action ends the process)."""
+    state = tmp_path / "state"
+    state.mkdir()
+    victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)  # not the kiosk player"])
+    try:
+        time.sleep(0.2)
+        if pid_file == "plain":  # what the player used to write
+            (state / "player.pid").write_text(str(victim.pid), encoding="utf-8")
+        else:
+            (state / "player.pid").write_text(json.dumps({"pid": victim.pid, "start": 1}), encoding="utf-8")
+        done = _screenshot(tmp_path / "out.png", state)
+        assert done.returncode == 0, done.stderr
+        assert "no running player: saved a headless render" in done.stdout
+        time.sleep(0.2)
+        assert victim.poll() is None, "the other process got the signal"
+        assert Image.open(tmp_path / "out.png").size == (320, 180)
+    finally:
+        victim.kill()
+        victim.wait()

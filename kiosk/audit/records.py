@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.content.limits import parse_json
+
 FORMAT_VERSION = 1
 GENESIS = "0" * 64
 FILE_PREFIX = "display-"
@@ -111,7 +113,13 @@ def _iso(when: dt.datetime) -> str:
 def _time(value: object, name: str) -> dt.datetime:
     if not isinstance(value, str):
         raise RecordError(f"{name} is not a time string")
-    return dt.datetime.fromisoformat(value)
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"{name} is not a time like 2026-11-20T09:00:00.000") from None
+    if when.tzinfo is not None:  # the player writes local times without a zone: this line was not written by it
+        raise RecordError(f"{name} {value!r} has a time zone; records hold local times without one")
+    return when
 
 
 def _opt_str(d: dict[str, Any], name: str) -> str | None:
@@ -123,7 +131,7 @@ def _opt_str(d: dict[str, Any], name: str) -> str | None:
 
 def content_hash(raw: bytes) -> tuple[str | None, str]:
     """``(stored hash, hash of the line's own content)`` of a raw line, whatever fields it has."""
-    d = json.loads(raw)
+    d = parse_json(raw)
     if not isinstance(d, dict):
         raise RecordError("not a JSON object")
     stored = d.pop("hash", None)
@@ -136,7 +144,7 @@ def parse_record(raw: bytes | str) -> Record:
     Raises:
         RecordError: the line is not a well-formed record (also a ``ValueError``, as bad JSON is).
     """
-    d = json.loads(raw)
+    d = parse_json(raw)
     if not isinstance(d, dict):
         raise RecordError("not a JSON object")
     seq, kind, prev, digest = d.get("seq"), d.get("kind"), d.get("prev"), d.get("hash")

@@ -16,6 +16,7 @@ needed to sign: :mod:`kiosk.feed.publish` does those.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shutil
@@ -272,31 +273,52 @@ def finalize_version(repo: FeedRepo, pending: PendingVersion, snapshot: list[Sig
         if missing:
             raise FeedPublishError(name, f"{missing} more content signature(s) needed (drafter and reviewer: "
                                    "the 审批 step)", "the missing signer must sign first")
-    for target, path in pending.images.items():
-        ref = md.signed.targets[target]
-        dest = target_file(repo.targets_dir, ref)
+    before = (repo.targets, repo.snapshot, repo.timestamp)
+    written: list[Path] = []  # files this call created: removed again if it fails
+    try:
+        for target, path in pending.images.items():
+            ref = md.signed.targets[target]
+            dest = target_file(repo.targets_dir, ref)
+            if not dest.exists():
+                with fsutil.atomic_file(dest) as out, open(path, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                written.append(dest)
+        dest = target_file(repo.targets_dir, info)
         if not dest.exists():
-            with fsutil.atomic_file(dest) as out, open(path, "rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-    dest = target_file(repo.targets_dir, info)
-    if not dest.exists():
-        fsutil.write_bytes(dest, pending.manifest)
-    meta = repo.metadata_dir
-    version = md.signed.version
-    tdata = md.to_bytes(JSONSerializer(compact=False))
-    fsutil.write_bytes(meta / f"{version}.targets.json", tdata)
-    repo.targets = md
-    write_snapshot_timestamp(repo, _meta_file(version, tdata), snapshot, timestamp, expires)
+            fsutil.write_bytes(dest, pending.manifest)
+            written.append(dest)
+        meta = repo.metadata_dir
+        version = md.signed.version
+        tdata = md.to_bytes(JSONSerializer(compact=False))
+        fsutil.write_bytes(meta / f"{version}.targets.json", tdata)
+        written.append(meta / f"{version}.targets.json")
+        repo.targets = md
+        write_snapshot_timestamp(repo, _meta_file(version, tdata), snapshot, timestamp, expires, written)
+    except OSError as e:
+        # timestamp.json is replaced last and atomically: screens still see the previous version
+        repo.targets, repo.snapshot, repo.timestamp = before
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        where = f" ({e.filename})" if e.filename else ""
+        raise FeedPublishError(name, f"cannot write the feed in {repo.path}: {e.strerror or e}{where}; nothing was "
+                               f"published, the feed still serves version {before[0].signed.version}",
+                               "free space on that disk (or fix its permissions) and publish again") from None
     return version
 
 
 def write_snapshot_timestamp(repo: FeedRepo, targets_meta: MetaFile, snapshot: list[Signer],
-                             timestamp: list[Signer], expires: dt.datetime) -> int:
-    """A new snapshot naming ``targets_meta`` and a new timestamp naming it (written last)."""
+                             timestamp: list[Signer], expires: dt.datetime, written: list[Path] | None = None) -> int:
+    """A new snapshot naming ``targets_meta`` and a new timestamp naming it (written last).
+
+    ``written``: the new snapshot's path is added to it once written (for clean-up on failure).
+    """
     meta = repo.metadata_dir
     version = max(repo.targets.signed.version, repo.snapshot.signed.version + 1, repo.timestamp.signed.version + 1)
     smd = Metadata(Snapshot(version=version, expires=expires, meta={"targets.json": targets_meta}))
     sdata = _write_metadata(meta / f"{version}.snapshot.json", smd, snapshot)
+    if written is not None:
+        written.append(meta / f"{version}.snapshot.json")
     ts = Metadata(Timestamp(version=version, expires=expires, snapshot_meta=_meta_file(version, sdata)))
     _write_metadata(meta / "timestamp.json", ts, timestamp)
     repo.snapshot, repo.timestamp = smd, ts

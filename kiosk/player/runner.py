@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, FakeClock, LocalClock
 from kiosk.config import Config
+from kiosk.device.playerpid import write_pid_file
 from kiosk.schedule import DisplayHours
 
 if TYPE_CHECKING:
@@ -257,8 +258,7 @@ class Runner:
             signal.signal(signal.SIGUSR1, request)
             state = self.config.state_path()
             state.mkdir(parents=True, exist_ok=True)
-            self.pid_file = state / "player.pid"
-            self.pid_file.write_text(str(os.getpid()), encoding="utf-8")
+            self.pid_file = write_pid_file(state)  # pid and start time: `kiosk screenshot` checks both
         except (OSError, ValueError) as e:  # ValueError: not the main thread (tests)
             log.info("screenshots on request not available: %s", e)
             self.pid_file = None

@@ -151,7 +151,13 @@ class UsbImporter:
             log.warning("usb %s: %s", volume, results[-1].detail)
             self.emit(StickResult(volume, results[-1]))
         for source in match.sources:
-            results.append(self._import_feed(stick, source))
+            try:
+                results.append(self._import_feed(stick, source))
+            except Exception as e:  # a bug: this feed fails, the report is still written on the stick
+                log.exception("usb %s: feed %s: import crashed", volume, source.name)
+                results.append(FeedOutcome(source.name, Outcome.DEVICE, self.store.current_version(source.name),
+                                           self.store.current_version(source.name),
+                                           detail=f"unexpected {type(e).__name__}: {e}"))
             log.info("usb %s: feed %s: %s %s", volume, source.name, results[-1].outcome.value, results[-1].detail)
             self.emit(StickResult(volume, results[-1]))
         report = None

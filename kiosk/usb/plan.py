@@ -11,10 +11,10 @@ Used for three things that never decide trust:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.content.limits import TooDeepError, parse_json
 from kiosk.feed.bundle import MANIFEST_TARGET
 from kiosk.usb.errors import UsbError
 from kiosk.usb.fetcher import metadata_caps
@@ -123,7 +123,9 @@ def _read(read: Reader, rel: str, cap: int, expected: int | None) -> bytes:
 def _signed(data: bytes, expected: int | None) -> dict:
     """The ``signed`` part; unparseable data of no known length counts as cut off."""
     try:
-        signed = json.loads(data)["signed"]
+        signed = parse_json(data)["signed"]
+    except TooDeepError as e:  # not a cut-off file: something made to crash parsers
+        raise PlanError(f"not feed metadata: {e}") from None
     except (ValueError, KeyError, TypeError) as e:
         raise PlanError(f"not feed metadata: {e}", incomplete=expected is None) from None
     if not isinstance(signed, dict):

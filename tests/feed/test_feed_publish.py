@@ -4,11 +4,14 @@ import argparse
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from feedkit import NOW, Publisher, item_text, make_content, random_image
 
+from kiosk.cli import main
 from kiosk.feed.cli import add_feed_commands, parse_feed_arg
 from kiosk.feed.errors import FeedConfigError, FeedPublishError
 from kiosk.feed.names import name_problem, path_problems, tree_problems
@@ -209,3 +212,73 @@ def test_publish_reports_half_width_punctuation_set_full_width(tmp_path: Path,
     out = capsys.readouterr().out
     assert "normalised:" in out and "plan.md: 5 half-width mark(s) in Chinese text set full width (, ( ) ! :)" in out
     assert "dues.md" not in out.split("normalised:", 1)[1].split("\n", 1)[0]
+
+
+# ------------------------------------------------------------------ a full disk
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _new_version(pub: Publisher) -> None:
+    (pub.content / "images" / "big.jpg").write_bytes(random_image("big", 150_000))
+    (pub.content / "items" / "x.md").write_text(item_text("x", images=("images/big.jpg",)), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 4, 5])  # the image, the bundle, targets, snapshot, timestamp
+def test_a_full_disk_at_any_write_leaves_the_feed_as_it_was(fail_at: int, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import errno
+
+    from kiosk import fsutil
+
+    pub = Publisher(tmp_path / "p")
+    pub.publish()
+    before = _tree(pub.feed)
+    _new_version(pub)
+    real = fsutil.atomic_file
+    calls = 0
+
+    @contextlib.contextmanager
+    def filling(path: Path, mode: int = 0o644) -> Iterator[IO[bytes]]:
+        nonlocal calls
+        calls += 1
+        if calls == fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        with real(path, mode) as f:
+            yield f
+
+    monkeypatch.setattr(fsutil, "atomic_file", filling)
+    with pytest.raises(FeedPublishError, match="No space left on device.*still serves version 2"):
+        pub.publish()
+    monkeypatch.undo()
+    assert _tree(pub.feed) == before  # nothing half-written left behind either
+    assert pub.publish().version == 3  # with room again, the same content publishes
+
+
+def test_publish_on_a_real_full_disk_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A small tmpfs (needs root and mount(8)): a clear message, no traceback, the feed unchanged."""
+    import subprocess
+
+    pub = Publisher(tmp_path / "p")
+    pub.publish()
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    used = sum(len(v) for v in _tree(pub.feed).values())
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={used + 100_000}", "tmpfs",
+                                            str(tiny)], capture_output=True).returncode != 0:
+        pytest.skip("needs root and mount(8)")
+    try:
+        shutil.copytree(pub.feed, tiny / "feed")
+        before = _tree(tiny / "feed")
+        _new_version(pub)
+        (pub.content / "images" / "big2.jpg").write_bytes(random_image("big2", 150_000))
+        assert main(["feed", "publish", str(pub.content), str(tiny / "feed"), "--keys", str(pub.keys)]) == 1
+        err = capsys.readouterr().err
+        assert "No space left on device; nothing was published, the feed still serves version 2" in err
+        assert _tree(tiny / "feed") == before
+        assert main(["feed", "verify", str(tiny / "feed"), "--root", str(pub.root_json)]) == 0
+    finally:
+        subprocess.run(["umount", "-l", str(tiny)], capture_output=True)

@@ -144,6 +144,24 @@ def test_fifo_instead_of_a_file_does_not_hang(screen: Screen, playing: Path, sto
     refused(screen, store, playing, Outcome.INCOMPLETE, metadata_kept=True)
 
 
+@pytest.mark.parametrize(("name", "expected"), [("timestamp.json", Outcome.INCOMPLETE),
+                                               ("3.snapshot.json", Outcome.DAMAGED)])  # longer than signed
+def test_deeply_nested_metadata_is_refused_with_a_report(name: str, expected: Outcome, screen: Screen,
+                                                         playing: Path, store: Store, office: Publisher,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Deeply nested JSON made the plan reader raise RecursionError: "设备存储出错" and no report."""
+    from kiosk.cli import build_parser
+
+    path = first(playing, f"kiosk-feed/metadata/{name}")
+    path.write_bytes(b'{"signed": ' + b"[" * 5000 + b"]" * 5000 + b"}")  # within the timestamp's size cap
+    refused(screen, store, playing, expected, metadata_kept=name == "timestamp.json")
+    volume = screen.mount_root / "BAD"
+    assert list((volume / "kiosk-feed-report").iterdir())  # the technician finds the report on the stick
+    args = build_parser(["usb", "check"]).parse_args(["usb", "check", str(volume), "--root", str(office.root_json)])
+    assert args.handler(args) == 1
+    assert f"未更新：{expected.reason}" in capsys.readouterr().err
+
+
 HUGE: dict[str, tuple[str, int, bool]] = {
     "timestamp of 3 GB": ("kiosk-feed/metadata/timestamp.json", 3 << 30, True),
     "image of 2 GB": (NEW_IMAGE, 2 << 30, False),  # over max_bytes: refused by its size
