@@ -48,6 +48,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     shot.add_argument("--state-dir", type=Path, help="state directory (overrides the config)")
     shot.add_argument("--size", help="headless render size WxH when no player runs (default 1920x1080)")
     shot.set_defaults(handler=_screenshot)
+    device = sub.add_parser("device", help="this screen's identity")
+    device_sub = device.add_subparsers(dest="device_command", required=True)
+    key = device_sub.add_parser("key", help="print the screen's public key (64 hex digits; created if absent): "
+                                            "register it with the office, which verifies the signed display log")
+    key.add_argument("--config", type=Path, help="device config TOML")
+    key.add_argument("--state-dir", type=Path, help="state directory (overrides the config)")
+    key.set_defaults(handler=_device_key)
     conf = sub.add_parser("config", help="the device configuration: check a file, print the defaults")
     conf_sub = conf.add_subparsers(dest="config_command", required=True)
     check = conf_sub.add_parser("check", help="validate a device config file exactly as the player loads it")
@@ -116,6 +123,17 @@ def _mtime(path: Path) -> int:
         return path.lstat().st_mtime_ns
     except OSError:
         return 0
+
+
+def _device_key(args: argparse.Namespace) -> int:
+    from kiosk.audit.keys import DeviceKeyError, device_public_key
+
+    try:
+        print(device_public_key(state_dir_of(args)))
+    except DeviceKeyError as e:
+        log.error("%s", e)
+        return 1
+    return 0
 
 
 def _config_check(args: argparse.Namespace) -> int:

@@ -28,5 +28,11 @@ def test_real_run_records_what_was_shown(tmp_path: Path, capsys) -> None:  # noq
     assert first["feed"] == "local" and first["item"]
     assert len(first["frame"]) == 64  # sha256 of the slide's pixels
     assert first["region"][2] == 960
+    # signed with the screen's own key, made at this first start: at start and at the clean stop
+    key = (state / "device-key.pub").read_text(encoding="ascii").strip()
+    checkpoints = [r for r in records if r["kind"] == "checkpoint"]
+    assert len(checkpoints) == 2 and {c["signer"] for c in checkpoints} == {key}
+    assert records[-1]["kind"] == "checkpoint" and records[-2]["kind"] == "player-stop"
+    assert errors(verify(audit, [key])) == []
     assert main(["audit", "verify", "--state-dir", str(state)]) == 0
     capsys.readouterr()

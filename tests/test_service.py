@@ -104,7 +104,7 @@ def test_system_stop_ends_the_player_promptly_with_a_clean_stop_record(tmp_path:
     assert code == 0, stderr
     assert f"stopping: {signal.Signals(signum).name} received" in stderr and "Traceback" not in stderr
     lines = [json.loads(line) for f in sorted((state / "audit").glob("*.jsonl")) for line in f.read_text().splitlines()]
-    assert lines[-1]["kind"] == "player-stop"
+    assert [line["kind"] for line in lines[-2:]] == ["player-stop", "checkpoint"]  # the stop mark, signed
 
 
 def test_window_close_is_governed_by_allow_quit() -> None:

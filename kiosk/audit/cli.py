@@ -7,6 +7,7 @@ The log directory is ``--dir`` when given, else ``state_dir_of_args(args) / "aud
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -39,7 +40,11 @@ def add_audit_commands(subparsers: Any, state_dir_of_args: StateDirOf) -> None: 
                    help="report not-scheduled breaks of at least this long (default 15)")
     _common(p, state_dir_of_args, _handle_report)
 
-    p = sub.add_parser("verify", help="check the hash chain: edited, removed, reordered or truncated records")
+    p = sub.add_parser("verify", help="check the hash chain and the screen's signed checkpoints: edited, removed, "
+                                      "reordered, inserted, truncated or forged records")
+    p.add_argument("--public-key", action="append", default=[], metavar="HEX",
+                   help="the screen's public key as registered (`kiosk device key`); default on the screen: its "
+                        "own key; repeat for a screen whose key was replaced")
     _common(p, state_dir_of_args, _handle_verify)
 
 
@@ -87,7 +92,13 @@ def _handle_verify(args: argparse.Namespace) -> int:
     directory = _directory(args)
     if directory is None:
         return 2
-    problems = verify(directory)
+    keys = list(args.public_key)
+    if not keys and args.dir is None:  # on the screen: its own public key
+        from kiosk.audit.keys import PUBLIC_NAME
+
+        with contextlib.suppress(OSError):
+            keys = [(directory.parent / PUBLIC_NAME).read_text(encoding="ascii").strip()]
+    problems = verify(directory, keys)
     for p in problems:
         print(p)
     bad = errors(problems)

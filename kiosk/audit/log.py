@@ -15,8 +15,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.audit.records import (
+    CHECKPOINT,
     GENESIS,
     IDLE,
     NOTICE,
@@ -35,9 +37,14 @@ from kiosk.audit.records import (
     write_all,
 )
 from kiosk.clock import Clock
+
+if TYPE_CHECKING:
+    from kiosk.audit.keys import DeviceKey
 from kiosk.fsutil import fsync_dir, write_bytes
 
 log = logging.getLogger(__name__)
+
+CHECKPOINT_EVERY = 600.0  # seconds between signed checkpoints while records are written
 
 Window = tuple[dt.datetime, dt.datetime | None]
 
@@ -143,6 +150,26 @@ class AuditLog:
             self.last = rec
             return rec
 
+    def checkpoint(self, key: DeviceKey, note: str | None = None) -> Record | None:
+        """Append a checkpoint signed by ``key``: it signs the hash of the newest record, and so,
+        through the chain, every record before it.  None when the log is empty (nothing to sign).
+
+        Raises:
+            AuditError: as :meth:`record`.
+        """
+        with self._lock:
+            last = self.last
+            if last is None:
+                return None
+            now = self.clock.now()
+            rec = Record(seq=last.seq + 1, kind=CHECKPOINT, start=now, end=now, note=note, prev=last.hash,
+                         signer=key.public_hex)
+            rec = replace(rec, sig=key.sign(rec.signed_payload()))
+            rec, line = rec.sealed()
+            self._append(rec, line)
+            self.last = rec
+            return rec
+
     def _append(self, rec: Record, line: bytes) -> None:
         day = rec.start.date()
         if self._day is not None and day < self._day:
@@ -226,16 +253,37 @@ class Recorder:
     screen never stops because the log cannot be written.
     """
 
-    def __init__(self, log: AuditLog, max_span: float = 600.0) -> None:
+    def __init__(self, log: AuditLog, max_span: float = 600.0, key: DeviceKey | None = None,
+                 checkpoint_every: float = CHECKPOINT_EVERY) -> None:
         self.log = log
         self.max_span = dt.timedelta(seconds=max_span)
+        self.key = key
+        self.checkpoint_every = checkpoint_every
         self.last_error: str | None = None
         self._current: _Showing | None = None
+        self._signed_at = log.clock.monotonic()
+        self._unsigned = 0  # records written since the last checkpoint
 
     def start(self) -> None:
-        """The player starts: a zero-length mark saying how the previous run ended."""
+        """The player starts: a zero-length mark saying how the previous run ended, then a checkpoint
+        (it signs what the previous run wrote after its last checkpoint, e.g. before a power cut)."""
         now = self.log.clock.now()
         self._write(_Showing(PLAYER_START, now), now, now, note=self._previous_run(now))
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Sign the chain as it is now (with a key, and when records were written since the last one)."""
+        if self.key is None or self._unsigned == 0:
+            return
+        try:
+            self.log.checkpoint(self.key)
+            self._unsigned = 0
+            self._signed_at = self.log.clock.monotonic()
+            self.last_error = None
+        except AuditError as e:
+            if self.last_error != str(e):
+                log.error("%s", e)
+            self.last_error = str(e)
 
     def _previous_run(self, now: dt.datetime) -> str:
         last = self.log.last
@@ -279,7 +327,13 @@ class Recorder:
         self._write_pieces(current, self.log.clock.now())
 
     def tick(self) -> None:
-        """Call now and then (every second is fine): cuts long showings at midnight and ``max_span``."""
+        """Call now and then (every second is fine): cuts long showings at midnight and ``max_span``,
+        and signs a checkpoint every ``checkpoint_every`` seconds."""
+        self._cut()
+        if self.log.clock.monotonic() - self._signed_at >= self.checkpoint_every:
+            self.checkpoint()
+
+    def _cut(self) -> None:
         current = self._current
         if current is None:
             return
@@ -298,10 +352,11 @@ class Recorder:
         self._current = replace(current, start=cut)
 
     def stop(self) -> None:
-        """The player stops cleanly."""
+        """The player stops cleanly: the stop mark, signed."""
         self.end()
         now = self.log.clock.now()
         self._write(_Showing(PLAYER_STOP, now), now, now)
+        self.checkpoint()
         self.log.close()
 
     def _open(self, showing: _Showing) -> None:
@@ -328,6 +383,7 @@ class Recorder:
         try:
             self.log.record(s.kind, start, end, item=s.item, feed=s.feed, version=s.version, page=s.page,
                             region=s.region, frame=s.frame, window=s.window, note=note)
+            self._unsigned += 1
             self.last_error = None
         except AuditError as e:
             if self.last_error != str(e):

@@ -34,7 +34,9 @@ IDLE = "idle"  # the idle screen: nothing scheduled
 SCREEN_OFF = "screen-off"  # outside the display hours (screen black or showing the clock)
 PLAYER_START = "player-start"  # zero-length mark; ``note`` says how the previous run ended
 PLAYER_STOP = "player-stop"  # zero-length mark of a clean stop
-KINDS = (NOTICE, IDLE, SCREEN_OFF, PLAYER_START, PLAYER_STOP)
+CHECKPOINT = "checkpoint"  # zero-length: the screen's key signs the chain up to here (``signer``, ``sig``)
+KINDS = (NOTICE, IDLE, SCREEN_OFF, PLAYER_START, PLAYER_STOP, CHECKPOINT)
+CHECKPOINT_DOMAIN = b"kiosk-audit-checkpoint/1\n"  # prefixed to what a checkpoint signs
 
 Region = tuple[int, int, int, int]
 
@@ -67,6 +69,8 @@ class Record:
     note: str | None = None
     prev: str = GENESIS
     hash: str = ""
+    signer: str | None = None  # checkpoints: the screen's public key (64 hex digits)
+    sig: str | None = None  # checkpoints: its signature of :meth:`signed_payload` (hex)
 
     @property
     def key(self) -> str | None:
@@ -82,10 +86,20 @@ class Record:
         window = None
         if self.window is not None:
             window = [_iso(self.window[0]), _iso(self.window[1]) if self.window[1] else None]
-        return {"v": FORMAT_VERSION, "seq": self.seq, "kind": self.kind, "start": _iso(self.start),
+        body = {"v": FORMAT_VERSION, "seq": self.seq, "kind": self.kind, "start": _iso(self.start),
                 "end": _iso(self.end), "item": self.item, "feed": self.feed, "version": self.version,
                 "page": self.page, "region": list(self.region) if self.region is not None else None,
                 "frame": self.frame, "window": window, "note": self.note, "prev": self.prev}
+        if self.signer is not None:  # only checkpoints carry these: older records keep their hashes
+            body["signer"] = self.signer
+        if self.sig is not None:
+            body["sig"] = self.sig
+        return body
+
+    def signed_payload(self) -> bytes:
+        """What a checkpoint's ``sig`` covers: its body without ``sig`` (so ``prev``, the hash of the
+        record before it, and through the chain every record before that)."""
+        return checkpoint_payload(self.body())
 
     def compute_hash(self) -> str:
         return hashlib.sha256(canonical(self.body())).hexdigest()
@@ -100,6 +114,11 @@ class Record:
     def line(self) -> bytes:
         """The line as written to the file, newline included."""
         return canonical({**self.body(), "hash": self.hash}) + b"\n"
+
+
+def checkpoint_payload(body: dict[str, Any]) -> bytes:
+    """The bytes a checkpoint signs, from its JSON object (``hash`` and ``sig`` left out)."""
+    return CHECKPOINT_DOMAIN + canonical({k: v for k, v in body.items() if k not in ("hash", "sig")})
 
 
 def canonical(value: dict[str, Any]) -> bytes:
@@ -167,7 +186,8 @@ def parse_record(raw: bytes | str) -> Record:
     return Record(seq=seq, kind=kind, start=_time(d.get("start"), "start"), end=_time(d.get("end"), "end"),
                   item=_opt_str(d, "item"), feed=_opt_str(d, "feed"), version=_opt_str(d, "version"),
                   page=page, region=tuple(region) if region is not None else None,
-                  frame=_opt_str(d, "frame"), window=window, note=_opt_str(d, "note"), prev=prev, hash=digest)
+                  frame=_opt_str(d, "frame"), window=window, note=_opt_str(d, "note"), prev=prev, hash=digest,
+                  signer=_opt_str(d, "signer"), sig=_opt_str(d, "sig"))
 
 
 # ---------------------------------------------------------------- files

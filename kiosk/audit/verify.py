@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,13 +190,23 @@ def read_anchor(directory: Path) -> tuple[int, str] | None:
     return None
 
 
-def verify(directory: Path) -> list[Problem]:
-    """All problems found in the log in ``directory`` (empty: the chain is intact)."""
+def verify(directory: Path, public_keys: Sequence[str] | None = None) -> list[Problem]:
+    """All problems found in the log in ``directory`` (no errors: the chain is intact, and signed).
+
+    ``public_keys``: check the screen's signed checkpoints too (:mod:`kiosk.audit.signatures`)
+    against these keys (hex, as registered); an empty list checks them against the key the log
+    names, with a notice saying so; None checks the hash chain only.
+    """
+    from kiosk.audit.signatures import SignatureChecker
+
     checker = _Checker(anchor=read_anchor(directory))
+    signatures = SignatureChecker([k.strip().lower() for k in public_keys or ()])
     files = day_files(directory)
     for path in files:
         for line in iter_lines(path):
             checker.line(line.raw, _Loc(path.name, line.number))
+            if public_keys is not None:
+                signatures.line(line.raw, path.name, line.number)
         torn = torn_tail(path)
         if torn is not None:
             checker.add("truncated", f"the file ends in the middle of a record ({len(torn[1])} bytes after the "
@@ -206,7 +216,8 @@ def verify(directory: Path) -> list[Problem]:
         checker.add("recovered", "an incomplete write (power cut) was moved aside into this file when the "
                                  "player started", _Loc(side.name, 1), severity="notice")
     checker.finish(d for d in (file_day(p) for p in files) if d is not None)
-    return sorted(checker.problems, key=lambda p: (p.file or "", p.line or 0))  # in file order
+    problems = checker.problems + (signatures.finish().problems if public_keys is not None else [])
+    return sorted(problems, key=lambda p: (p.file or "", p.line or 0))  # in file order
 
 
 def _count_lines(path: Path) -> int:

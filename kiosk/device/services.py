@@ -131,6 +131,7 @@ class Thumbnails:
 def open_proof_log(config: Config, clock: Clock) -> tuple[QueuedRecorder | None, AuditLog | None]:
     """The proof-of-display recorder (behind its writer thread) and its log; (None, None) when the
     log is disabled or cannot be opened (the player plays on, the reason is logged)."""
+    from kiosk.audit.keys import DeviceKeyError, load_device_key
     from kiosk.audit.log import AuditLog, Recorder
     from kiosk.audit.records import AuditError
 
@@ -138,9 +139,14 @@ def open_proof_log(config: Config, clock: Clock) -> tuple[QueuedRecorder | None,
         return None, None
     audit_dir = config.state_path() / "audit"
     try:
+        key = load_device_key(config.state_path())  # created at the first start
+    except DeviceKeyError as e:
+        log.error("proof of display is not signed: %s", e)
+        key = None
+    try:
         call_clock = _CallClock(clock)
         audit_log = AuditLog(audit_dir, call_clock)
-        recorder = Recorder(audit_log)
+        recorder = Recorder(audit_log, key=key)
         recorder.start()
         return QueuedRecorder(recorder, call_clock), audit_log
     except (AuditError, OSError) as e:
