@@ -17,7 +17,7 @@ from stagekit import Rig
 
 from kiosk.config import DEMO_CONTENT, Config, load_config
 from kiosk.player.present import map_rect
-from kiosk.player.runner import PlayOptions, run
+from kiosk.player.runner import PlayOptions, idle_wait, run
 from kiosk.render.fonts import FontSet
 from kiosk.render.slides import OFF_CLOCK
 from kiosk.schedule import parse_windows
@@ -206,6 +206,28 @@ def test_no_display_says_so_plainly(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "cannot open the display" in done.stderr and "--headless" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_idle_wait_ends_at_a_queued_event_and_leaves_it_for_the_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between still frames the loop naps and peeks: an event already queued (a tap, a USB stick's wake-up)
+    ends the wait without sleeping and stays queued for the next frame to handle.  (pygame-ce's
+    ``event.wait(timeout)`` pumps SDL every millisecond, X11 included: ~1% of a core on a still slide.)"""
+    import kiosk.player.runner as runner
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds} s with an event queued")
+
+    monkeypatch.setattr(pygame.event, "wait", lambda *a, **k: pytest.fail("pygame.event.wait polls every 1 ms"))
+    pygame.display.init()
+    try:
+        pygame.display.set_mode((64, 64))
+        pygame.event.get()
+        pygame.event.post(pygame.event.Event(pygame.USEREVENT, tag="tap"))
+        monkeypatch.setattr(runner.time, "sleep", no_sleep)
+        idle_wait(30.0)
+        assert [e.tag for e in pygame.event.get(pygame.USEREVENT)] == ["tap"]
+    finally:
+        pygame.display.quit()
 
 
 @pytest.mark.parametrize("speed", [90, 120, 149])

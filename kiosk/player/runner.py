@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -151,10 +150,6 @@ class Runner:
         self._handle_stop_signals()
         self._started = False
         self._last = 0.0
-        # X11 and Wayland wake SDL's event wait on input (and on our own posted events) without
-        # polling; other drivers poll every millisecond inside it, so they get idle_wait's 50 naps
-        self._blocking_wait = pygame.display.get_driver() in ("x11", "wayland")
-        self._waited: list[pygame.event.Event] = []  # taken by blocking_wait, handled next frame
 
     @property
     def screen(self) -> pygame.Surface:
@@ -210,8 +205,7 @@ class Runner:
             self.start()
         elif self._touch_pending:
             self._start_touch()
-        events, self._waited = self._waited + pygame.event.get(), []
-        for event in events:
+        for event in pygame.event.get():
             if self.stage.stack.handle(event):
                 continue
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
@@ -278,10 +272,7 @@ class Runner:
         else:
             # to just past the next second (the clock's), so that frame has a new second to draw
             seconds = (1_000_000 - self.clock.now().microsecond) / 1_000_000 + 0.004
-            if self._blocking_wait:
-                self._waited += blocking_wait(seconds)
-            else:
-                idle_wait(seconds)
+            idle_wait(seconds)
 
     def run(self) -> int:
         pacer = self.pygame.time.Clock()
@@ -349,20 +340,13 @@ def screenshot_path(config: Config) -> Path:
     return config.state_path() / "screenshot.png"
 
 
-def blocking_wait(seconds: float) -> list[pygame.event.Event]:
-    """Sleep in SDL's event wait until an event arrives or ``seconds`` pass; the events taken."""
-    import pygame
-
-    event = pygame.event.wait(max(1, math.ceil(seconds * 1000)))
-    return [] if event.type == pygame.NOEVENT else [event]
-
-
 def idle_wait(seconds: float, slice_s: float = 0.02) -> None:
     """Sleep up to ``seconds``, waking every ``slice_s`` to see whether an event arrived.
 
-    SDL's own ``event.wait(timeout)`` polls every millisecond on some video drivers (2% of a
-    core for nothing); 50 short sleeps a second cost ~0.2% and still answer a touch within a frame
-    or two.
+    pygame-ce's ``event.wait(timeout)`` pumps SDL's events every millisecond on every video
+    driver, X11 included (~1% of a core for nothing, most of a still slide's cost under Xvfb:
+    bench/bench_screen.py); 50 short sleeps a second cost ~0.2% and still answer a touch within a
+    frame or two.
     """
     import pygame
 
