@@ -134,6 +134,10 @@ class Memo:
 
     def advances(self, text: str, px: int, bold: bool) -> list[float]:
         table = self._table(px, bold)
+        try:
+            return [table[ch] for ch in text]  # the usual case: every character met before
+        except KeyError:
+            pass
         unseen = [ch for ch in dict.fromkeys(text) if ch not in table]
         if unseen:
             if len(unseen) > 1:  # one call lets a font-backed measure learn them all at once

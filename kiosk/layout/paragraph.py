@@ -17,9 +17,10 @@ the break points that give the smallest sum of the lines' badness.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.layout.chars import CLOSING, OPENING, STOPS
 
@@ -42,44 +43,44 @@ class Para:
     right: list[float]  # …on the right
     pair_r: list[float]  # blank taken from the right of i because i+1 is a mark too
     pair_l: list[float]  # blank taken from the left of i because i-1 is a mark too
+    # prefix sums (index i: the sum over characters before i) and what push-in may take from a mark
+    inner: list[float] = field(default_factory=list)
+    p_cw: list[float] = field(default_factory=list)
+    p_pr: list[float] = field(default_factory=list)
+    p_pl: list[float] = field(default_factory=list)
+    p_rem: list[float] = field(default_factory=list)
+    p_gap: list[int] = field(default_factory=list)
+    _lines: dict[tuple[float, float], list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def make(cls, text: str, cw: Sequence[float], em: float, spans: Sequence[tuple[int, int]],
              gap_before: Sequence[bool]) -> Para:
+        shape = _shape(text, tuple(spans), tuple(gap_before))
         n = len(text)
-        left, right = [0.0] * n, [0.0] * n
-        for i, ch in enumerate(text):
-            half = cw[i] / 2 if cw[i] > 0.75 * em else 0.0  # full-width forms only
-            if ch in OPENING:
-                left[i] = half
-            elif ch in CLOSING or ch in STOPS:
-                right[i] = half
+        cw = list(cw)
+        left, right, inner = [0.0] * n, [0.0] * n, [0.0] * n
+        for i in shape.opening:
+            left[i] = cw[i] / 2 if cw[i] > 0.75 * em else 0.0  # full-width forms only
+        for i in shape.closing:
+            right[i] = cw[i] / 2 if cw[i] > 0.75 * em else 0.0
         pair_r, pair_l = [0.0] * n, [0.0] * n
-        for i in range(n - 1):
-            if (left[i] or right[i]) and (left[i + 1] or right[i + 1]):
-                if right[i]:
-                    pair_r[i] = right[i]
-                else:
-                    pair_l[i + 1] = left[i + 1]
-        breaks = sorted({e for _, e in spans} | {s for s, _ in spans if s > 0} | {n})
-        p = cls(text, list(cw), em, breaks, list(gap_before), left, right, pair_r, pair_l)
-        p._prefix()
-        return p
-
-    def _prefix(self) -> None:
-        self._lines: dict[tuple[float, float], list[tuple[int, int]]] = {}
+        for i in shape.pairs:  # two marks side by side: one blank goes
+            if right[i]:
+                pair_r[i] = right[i]
+            elif left[i + 1] and left[i]:
+                pair_l[i + 1] = left[i + 1]
+        for i in (*shape.opening, *shape.closing):
+            blank = left[i] + right[i] - pair_l[i] - pair_r[i]
+            inner[i] = min(INNER_MAX * cw[i], blank) if blank > 0 else 0.0
+        p = cls(text, cw, em, list(shape.breaks), list(gap_before), left, right, pair_r, pair_l)
         acc = itertools.accumulate
-        spaces = [1 if c == " " else 0 for c in self.text]
-        self.p_cw = [0.0, *acc(self.cw)]
-        self.p_pr = [0.0, *acc(self.pair_r)]
-        self.p_pl = [0.0, *acc(self.pair_l)]
-        self.inner = [min(INNER_MAX * c, lf + rt - pl - pr) if lf + rt - pl - pr > 0 else 0.0
-                      for c, lf, rt, pl, pr in zip(self.cw, self.left, self.right, self.pair_l, self.pair_r,
-                                                   strict=True)]
-        self.p_rem = [0.0, *acc(self.inner)]
-        gaps = [1 if (g and i > 0) else 0 for i, g in enumerate(self.gap_before)]
-        self.p_gap = [0, *acc(gaps)]
-        self.p_sp = [0, *acc(spaces)]
+        p.inner = inner
+        p.p_cw = [0.0, *acc(cw)]
+        p.p_pr = [0.0, *acc(pair_r)] if shape.pairs else shape.zeros
+        p.p_pl = [0.0, *acc(pair_l)] if shape.pairs else shape.zeros
+        p.p_rem = [0.0, *acc(inner)]
+        p.p_gap = shape.p_gap
+        return p
 
     # ------------------------------------------------------------ one line [s, e)
 
@@ -211,9 +212,7 @@ class Para:
                     else:
                         cost = ((width - nat) / gaps / limit) ** 2
                         if cost > 1.0:
-                            if nat < 0.5 * width:
-                                break  # and shorter still for the later starts
-                            cost += 100.0
+                            break  # too loose, and looser still for the later starts
                 else:
                     cost = 0.5 * ((nat - width) / shrink) ** 2
                 cands.append((best[i][0] + cost + 0.1, i))
@@ -302,3 +301,27 @@ class Para:
                     cut_r[k] += self.inner[i] * share
                 else:
                     cut_l[k] += self.inner[i] * share
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What breaking a text needs that does not depend on its size (remembered per text)."""
+
+    breaks: tuple[int, ...]
+    opening: tuple[int, ...]  # positions of marks with a blank on the left
+    closing: tuple[int, ...]  # …on the right
+    pairs: tuple[int, ...]  # i where i and i + 1 are both marks
+    p_gap: list[int]  # gaps that may widen before each position (prefix sums)
+    zeros: list[float]
+
+
+@functools.lru_cache(maxsize=8192)
+def _shape(text: str, spans: tuple[tuple[int, int], ...], gap_before: tuple[bool, ...]) -> _Shape:
+    n = len(text)
+    opening = tuple(i for i, ch in enumerate(text) if ch in OPENING)
+    closing = tuple(i for i, ch in enumerate(text) if ch in CLOSING or ch in STOPS)
+    marks = set(opening) | set(closing)
+    pairs = tuple(i for i in sorted(marks) if i + 1 in marks)
+    breaks = tuple(sorted({e for _, e in spans} | {s for s, _ in spans if s > 0} | {n}))
+    gaps = [1 if (g and i > 0) else 0 for i, g in enumerate(gap_before)]
+    return _Shape(breaks, opening, closing, pairs, [0, *itertools.accumulate(gaps)], [0.0] * (n + 1))

@@ -7,6 +7,7 @@ with the same feedback-code corner kept free, so what is checked is what is draw
 
 from __future__ import annotations
 
+import argparse
 import logging
 import time
 from dataclasses import dataclass, field
@@ -93,9 +94,9 @@ def check_folder(folder: Path, config: Config, size: tuple[int, int]) -> Report:
 # ------------------------------------------------------------------ command line
 
 
-def add_check_command(sub: object) -> None:
+def add_check_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``kiosk check-layout CONTENT --size WxH [--size …] [--config FILE] [--list]``."""
-    p = sub.add_parser(  # type: ignore[attr-defined]
+    p = sub.add_parser(
         "check-layout", help="count typesetting defects of a content folder's notices at screen sizes",
         description="Lay out every notice of CONTENT as a lobby screen of each --size does and count "
                     "the typesetting defects of each kind; exits 1 when any count is not zero.")
@@ -117,19 +118,19 @@ def parse_size(value: str) -> tuple[int, int]:
     return w, h
 
 
-def _run(args: object) -> int:
+def _run(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
     from kiosk.content import ContentError
     from kiosk.layout.check import KINDS
 
     try:
-        sizes = [parse_size(s) for s in (args.size or ["1920x1080"])]  # type: ignore[attr-defined]
+        sizes = [parse_size(s) for s in (args.size or ["1920x1080"])]
     except ValueError as e:
         print(e)
         return 2
-    config = load_config(args.config)  # type: ignore[attr-defined]
+    config = load_config(args.config)
     try:
-        content = load_content(args.content)  # type: ignore[attr-defined]
+        content = load_content(args.content)
     except ContentError as e:
         print(f"cannot check: {e}")
         return 2
@@ -142,12 +143,12 @@ def _run(args: object) -> int:
     for size in sizes:
         report = check_content(content, config, size, fonts)
         bad |= not report.clean
-        print(f"{args.content} at {size[0]}x{size[1]}: {report.notices} notices, {report.pages} pages, "  # type: ignore[attr-defined]
+        print(f"{args.content} at {size[0]}x{size[1]}: {report.notices} notices, {report.pages} pages, "
               f"layout {report.layout_ms:.0f} ms")
         for kind, n in report.counts.items():
             print(f"  {kind:<20} {n:>4}  {KINDS[kind]}")
         print(f"  {'total':<20} {len(report.defects):>4}")
-        if args.list:  # type: ignore[attr-defined]
+        if args.list:
             for d in report.defects:
                 print(f"    {d}")
     return 1 if bad else 0

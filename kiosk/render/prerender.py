@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 
 from kiosk.content import Item
+from kiosk.layout.words import warm_up
 from kiosk.render.slides import SlideRenderer
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class Prerenderer:
         done.wait(timeout)
 
     def _run(self) -> None:
+        # The word dictionary (rjieba: ~0.1 s holding the GIL) is loaded now, while the player starts
+        # up, rather than at the first wrapped title, when the ticker would stop for that long.
+        warm_up()
         while True:
             job = self._jobs.get()
             try:
