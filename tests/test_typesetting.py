@@ -82,6 +82,8 @@ def test_short_cells_dates_numbers_and_list_items_never_break() -> None:
     pieces = [text[s:e] for s, e in cell_spans(text)]
     assert "".join(pieces) == text
     assert all(p.rstrip("、") in NAMES for p in pieces)  # a list of names breaks only after 、
+    text = "收到村集体鱼塘承包费（淼塘组）"
+    assert [text[s:e] for s, e in cell_spans(text)][-1] == "（淼塘组）"  # a short aside stays whole
 
 
 def candidate_table(rows: int = 3) -> Table:

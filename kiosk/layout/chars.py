@@ -16,6 +16,8 @@ STOPS = frozenset("、，。．：；！？")
 EM_CHAR = "中"
 #: where a table cell that lists things ("陈思喆、周子犇") may break
 LIST_SEPARATORS = "、，,；;／/ "
+#: a short aside in brackets, kept whole in a table cell ("（淼塘组）" "（第二季度）")
+ASIDE = r"[（(][^（）()]{1,6}[）)]"
 #: a date, time, number or amount kept whole in a table ("1996年12月" "486.5万元" "09:00-17:30")
 QUANTITY = r"[0-9０-９.,:：/\-—–~～至%‰年月日时分秒号元万亿千百角个名人户次项亩岁天期周整第]+"
 #: the addressee line (主送机关) ends with a full-width colon and holds no sentence punctuation…

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from kiosk.content.model import Table
-from kiosk.layout.chars import LIST_SEPARATORS, QUANTITY
+from kiosk.layout.chars import ASIDE, LIST_SEPARATORS, QUANTITY
 from kiosk.layout.lines import Ctx, Unit, break_ranges, clusters, normalise, place_line
 from kiosk.layout.types import Box, Element, TextLine
 from kiosk.layout.words import word_ends
@@ -36,6 +36,7 @@ SHORT_CELL = 6  # characters
 LONG_MIN_EM = 4.0  # a column of longer text gets at least this many characters where there is room
 # dates, times, numbers, amounts: "1996年12月" "2026年11月23日" "09:00-17:30" "486.5万元" "97.3%"
 _QUANTITY = re.compile(QUANTITY)
+_ASIDE = re.compile(ASIDE)
 
 
 def keep_whole(text: str) -> bool:
@@ -45,7 +46,8 @@ def keep_whole(text: str) -> bool:
 
 
 def cell_spans(text: str) -> list[tuple[int, int]]:
-    """Unbreakable pieces of a cell: whole when short, else its list items and words."""
+    """Unbreakable pieces of a cell: whole when short, else its list items and words; a short
+    aside in brackets ("（淼塘组）") stays whole too."""
     if not text:
         return []
     if keep_whole(text):
@@ -62,6 +64,8 @@ def cell_spans(text: str) -> list[tuple[int, int]]:
             else:
                 keep.update(j for j in range(start + 1, i) if j not in words)
             start = i + 1
+    for m in _ASIDE.finditer(text):
+        keep.update(range(m.start() + 1, m.end()))
     cuts = sorted(b for b in allowed if b not in keep and 0 < b < len(text))
     bounds = [0, *cuts, len(text)]
     return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
