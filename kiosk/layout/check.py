@@ -171,17 +171,15 @@ def _check_cells(item_id: str, pages: Sequence[Page]) -> list[Defect]:
     cells: dict[tuple[int, int, int], list[tuple[int, TextLine]]] = defaultdict(list)
     for page in pages:
         for ln in _text_lines(page):
-            if ln.role in ("table_cell", "table_header") and ln.cell != (-1, -1):
+            if ln.role in ("table_cell", "table_header", "table_label") and ln.cell != (-1, -1):
                 cells[(ln.block, *ln.cell)].append((page.number, ln))
     out: list[Defect] = []
-    seen: set[tuple[int, int, int]] = set()
-    for key, found in cells.items():
-        # a repeated header is the same cell again: judge one copy
+    for found in cells.values():
+        # a repeated header (or a card's labels) is the same cell again: judge one copy
         lines = {ln.index: ln for _, ln in found}
         text = "".join(lines[i].text for i in sorted(lines))
         count = max(ln.count for _, ln in found)
-        if count > 1 and len(text) <= SHORT_CELL and key not in seen:
-            seen.add(key)
+        if count > 1 and len(text) <= SHORT_CELL:
             out.append(Defect("table-cell-broken", item_id, found[0][0],
                               " / ".join(lines[i].text for i in sorted(lines))))
     return out
