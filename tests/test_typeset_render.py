@@ -58,14 +58,16 @@ def bad_page() -> list[Page]:
 
     first = (line("关于严防电信网络诈骗的紧急提", 60, "title", index=0, count=2),
              line("醒", 120, "title", index=1, count=2),
-             line("一二三四五六七八", 200, index=0, count=3, block=0),
+             line("一二三四五六七八" * 4, 200, index=0, count=3, block=0),
              line("王一", 300, "table_cell", block=1, cell=(1, 0), index=0, count=2),
              line("垚", 350, "table_cell", block=1, cell=(1, 0), index=1, count=2),
              line("安 装 国 家", 420, gap=20, index=0, count=1, block=2),
              line("之后,一直", 500, index=0, count=1, block=3),
              line("，开头", 560, index=0, count=1, block=4),
+             line("本", 700, index=0, count=2, block=7),
+             line("办法自公开之日起施行", 760, index=1, count=2, block=7),
              line("说明", 900, "heading", block=5))
-    second = (line("一二三四五六七八", 100, index=1, count=3, block=0),  # not alone: the last one is
+    second = (line("一二三四五六七八" * 4, 100, index=1, count=3, block=0),  # not alone: the last one is
               line("下。", 150, index=2, count=3, block=0),)
     area = (100.0, 40.0, 1600.0, 1000.0)
     return [Page(1800, 1080, 1, 3, 40, first, area), Page(1800, 1080, 2, 3, 40, second, area),
@@ -78,7 +80,7 @@ def test_checker_counts_every_kind_of_defect() -> None:
 
     found = count(check_notice("x", bad_page(), fake))
     expected = {"table-cell-broken": 1, "title-unbalanced": 1, "page-underfilled": 2, "widow-orphan": 1,
-                "heading-separated": 1, "short-last-line": 1, "wide-gaps": 1, "half-width-punct": 1,
+                "heading-separated": 1, "short-last-line": 1, "short-line": 1, "wide-gaps": 1, "half-width-punct": 1,
                 "line-break-rule": 1}
     for kind, n in expected.items():
         assert found[kind] == n, (kind, found)

@@ -24,6 +24,7 @@ KINDS: dict[str, str] = {
     "widow-orphan": "a single line of a paragraph alone at the top or bottom of a page",
     "heading-separated": "a sub-heading with none of its text under it on the same page",
     "short-last-line": "a paragraph whose last line holds only one or two characters",
+    "short-line": "a paragraph line before its last that fills less than half the width",
     "table-header-rows": "a table header (or its repetition) with fewer than two rows under it",
     "wide-gaps": "a line whose gaps between characters exceed 0.25 em",
     "half-width-punct": "half-width , ; : ( ) ! ? inside Chinese text",
@@ -133,9 +134,12 @@ def _check_flow(item_id: str, pages: Sequence[Page]) -> list[Defect]:
     for page in pages:
         flow = _flow(page)
         paras = [ln for ln in flow if ln.role == "body"]
+        x, _, w, _ = page.area
         for ln in paras:
             if ln.count > 1 and ln.index == ln.count - 1 and len(ln.text) <= 2:
                 out.append(Defect("short-last-line", item_id, page.number, f"{ln.text!r} ends a paragraph"))
+            elif ln.index < ln.count - 1 and w > 0 and ln.right - x < w / 2:
+                out.append(Defect("short-line", item_id, page.number, f"{ln.text!r} before the paragraph's end"))
         if flow:
             first, last = flow[0], flow[-1]
             if first.role == "body" and first.count > 1 and first.index == first.count - 1:

@@ -207,12 +207,13 @@ class Para:
                     if e - s <= SHORT_LAST and i > 0:
                         cost += 50.0
                 elif nat <= width:
-                    if gaps == 0:
-                        cost = 0.0 if nat >= width - 0.01 else 104.0
+                    if gaps == 0:  # one piece that cannot fill the line: the worst line there is
+                        cost = 0.0 if nat >= width - 0.01 else 1000.0 + (width - nat) / width
                     else:
                         cost = ((width - nat) / gaps / limit) ** 2
-                        if cost > 1.0:
-                            break  # too loose, and looser still for the later starts
+                        if cost > 1.0:  # too loose: kept only as a last resort, and the later
+                            cands.append((best[i][0] + cost + 100.1, i))  # starts are looser still
+                            break
                 else:
                     cost = 0.5 * ((nat - width) / shrink) ** 2
                 cands.append((best[i][0] + cost + 0.1, i))
