@@ -15,7 +15,7 @@ from snapshots import Snapshot
 
 from kiosk.config import load_config
 from kiosk.content import Content, Heading, Item, Paragraph, Table, load_content, masthead
-from kiosk.layout import Page, TextLine
+from kiosk.layout import ImageBox, Page, TextLine
 from kiosk.layout.check import KINDS, check_notice, count
 from kiosk.render.checkpages import check_content, lobby_slides
 from kiosk.render.contrast import check_contrast, ratio, theme_pairs
@@ -104,6 +104,32 @@ def test_check_layout_command_exits_by_its_counts(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout  # a pale chip gets dark letters and a darker rule: still 0
     done = subprocess.run([*run[:4], str(bad), "--size", "banana"], capture_output=True, text=True, cwd=REPO_ROOT)
     assert done.returncode == 2 and "--size must look like 1920x1080" in done.stdout
+
+
+def test_short_table_before_a_tall_photo_stays_whole(tmp_path: Path, fonts: FontSet) -> None:
+    """The office's preview case: a paragraph, a two-row table and a portrait photo once showed
+    the table's first row alone on page 1 (half the page empty) and the second row on page 2."""
+    from PIL import Image
+
+    root = tmp_path / "content"
+    (root / "items").mkdir(parents=True)
+    (root / "images").mkdir()
+    Image.new("RGB", (200, 400), (30, 110, 60)).save(root / "images" / "p.jpg")
+    (root / "content.toml").write_text('name = "中共青禾镇委员会"\nlabel = "党务公开"\n', encoding="utf-8")
+    (root / "catalogue.toml").write_text('[[category]]\nid = "d"\nname = "党内决策情况"\n', encoding="utf-8")
+    (root / "items" / "road.md").write_text(
+        '+++\nid = "road"\ncategory = "d"\ntitle = "柳溪村道路硬化工程验收公示"\nissuer = "中共青禾镇委员会"\n'
+        'date = 2026-11-16\n+++\n经村民代表会议验收，柳溪村道路硬化工程已按设计完成，现将有关情况公示如下。\n\n'
+        '| 项目 | 金额（元） |\n|:---|---:|\n| 水泥路面 | 182,400.00 |\n| 排水沟 | 36,250.00 |\n\n'
+        '![验收现场](images/p.jpg)\n', encoding="utf-8")
+    content = load_content(root)
+    for size in [(1920, 1080), (1366, 768)]:
+        pages = lobby_slides(content, load_config(), size, fonts).layout(content.items[0])
+        with_rows = [i for i, p in enumerate(pages) if p.lines(("table_cell",))]
+        assert with_rows == [0], (size, with_rows)  # every row on the first page, with its header
+        assert {ln.text for ln in pages[0].lines(("table_cell",))} >= {"排水沟", "36,250.00"}
+        assert any(isinstance(e, ImageBox) for p in pages for e in p.elements)
+        assert check_content(content, load_config(), size, fonts).defects == []
 
 
 # ------------------------------------------------------------------ contrast
