@@ -24,8 +24,8 @@ NOT_UI = {
     ("kiosk/layout/lines.py", "，。、；：？！）》」』】〕〉〗］｝”’…—％‰℃°,.;:?!)%]}"),
     ("kiosk/layout/lines.py", "（《「『【〔〈〖［｛“‘([{"),
     ("kiosk/layout/lines.py", "中"),
-    ("kiosk/player/led.py", "；"),
-    ("kiosk/player/led.py", "，"),
+    ("kiosk/render/led.py", "；"),
+    ("kiosk/render/led.py", "，"),
     ("kiosk/content/model.py", "党务公开"),
     ("kiosk/content/loader.py", "党务公开"),
 }

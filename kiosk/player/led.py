@@ -1,14 +1,9 @@
 """LED boards: render only into a configured rectangle of the HDMI picture, black elsewhere.
 
-LED controller cards sample a region of the output (often 384x96 at the top-left).  Two layouts:
-``ticker`` — one line of titles (urgent first) scrolling right to left by a whole number of pixels
-per refresh; ``pages`` — short pages of very large text (title, then the notice text), each shown
-for ``page_seconds``.  Colours come from a palette that suits the board: ``red`` (single colour),
-``red-green`` (two colours: red, green and their mix yellow) or ``full``.  Glyphs are drawn without
-antialiasing so every lit LED is fully on.
-
-Same handle/update/draw interface as the lobby :class:`kiosk.player.Player`; the schedule decides
-what to show, as on any screen.
+The layer: which notice or titles are on the board and when (the schedule decides, as on any
+screen), display hours, proof of display.  How a board draws (text size, pages, the ticker strip,
+palettes, hard-edged glyphs) is :class:`kiosk.render.led.LedParts`, which the office's preview
+draws with too.  The ticker moves by whole pixels per refresh; pages stay ``page_seconds`` each.
 """
 
 from __future__ import annotations
@@ -16,54 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pygame
 
-from kiosk import strings
 from kiosk.config import Config
-from kiosk.content import Item, Paragraph, Table
-from kiosk.layout import wrap_plain
+from kiosk.content import Item
 from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Programme
 from kiosk.player.proof import Proof
 from kiosk.player.setup import schedule_settings
 from kiosk.render.fonts import FontSet
+from kiosk.render.led import LedParts, Line
 from kiosk.render.png import pixels_sha256
-from kiosk.render.zones import Scroll, blit_strip
+from kiosk.render.zones import Scroll
 from kiosk.schedule import Scheduler
 
 log = logging.getLogger(__name__)
-RGB = tuple[int, int, int]
-
-
-@dataclass(frozen=True)
-class LedPalette:
-    title: RGB
-    text: RGB
-    urgent: RGB
-
-
-PALETTES = {
-    "red": LedPalette(title=(255, 0, 0), text=(255, 0, 0), urgent=(255, 0, 0)),
-    "red-green": LedPalette(title=(255, 0, 0), text=(0, 255, 0), urgent=(255, 255, 0)),
-    "full": LedPalette(title=(255, 210, 90), text=(255, 255, 255), urgent=(255, 60, 60)),
-}
-
-
-def led_pages(item: Item, width: int, px: int, lines_per_page: int, fonts: FontSet) -> list[list[tuple[str, bool]]]:
-    """The item as pages of ``lines_per_page`` lines: (text, is_title).  Tables read row by row."""
-    lines = [(line, True) for line in wrap_plain(item.title, width, px, fonts.advance)]
-    for block in item.body:
-        if isinstance(block, Paragraph):
-            text = block.text
-        elif isinstance(block, Table):
-            text = "；".join("，".join(row) for row in block.rows)
-        else:
-            text = getattr(block, "text", "")
-        lines += [(line, False) for line in wrap_plain(text, width, px, fonts.advance) if line]
-    return [lines[i:i + lines_per_page] for i in range(0, len(lines), lines_per_page)] or [[("", False)]]
 
 
 class LedBoard(Layer):
@@ -72,8 +36,6 @@ class LedBoard(Layer):
         """``fonts``: a font set of its own (the board draws without antialiasing)."""
         led = config.led
         self.config = config
-        self.fonts = fonts
-        fonts.antialiased = False
         self.size = size
         self.programme = programme
         self.power = power
@@ -83,18 +45,16 @@ class LedBoard(Layer):
             log.error("led region %s lies outside the %sx%s output; using the top-left 384x96",
                       (led.x, led.y, led.width, led.height), *size)
             self.rect = pygame.Rect(0, 0, min(384, size[0]), min(96, size[1]))
-        self.palette = PALETTES[led.palette]
+        self.parts = LedParts(led, self.rect.size, fonts)
         self.layout = led.layout
         self.scroll = Scroll(led.speed)
-        self.lines = 2 if self.rect.h >= 64 and self.layout == "pages" else 1
-        self.px = max(8, round(self.rect.h / self.lines * 0.84))
         self.scheduler = Scheduler([], [], schedule_settings(config), lambda item: 1)
         self.now = dt.datetime.now()
         self.mono = 0.0
         self.display_on = True
         self._strip: list[pygame.Surface] = []
         self._strip_len = 0
-        self._pages: list[list[tuple[str, bool]]] = []
+        self._pages: list[list[Line]] = []
         self._page = 0
         self._page_started = 0.0
         self._item: Item | None = None
@@ -121,23 +81,15 @@ class LedBoard(Layer):
             self.proof.off((0, 0, *self.size))
 
     def _build_strip(self, now: dt.datetime) -> None:
-        p = self.palette
-        self._strip = []
-        for item in self.scheduler.ticker(now):
-            text = (strings.URGENT_MARK if item.urgent else "") + item.title
-            self._strip.append(self.fonts.render(text, self.px, p.urgent if item.urgent else p.title))
-        gap = self.px * 2
-        self._strip_len = sum(s.get_width() + gap for s in self._strip)
+        self._strip = [self.parts.tile(item) for item in self.scheduler.ticker(now)]
+        self._strip_len = self.parts.strip_length(self._strip)
         self.scroll.pos = 0.0
         self._dirty = True
 
     def _next_item(self, now: dt.datetime, mono: float) -> None:
         slot = self.scheduler.urgent_interrupt(now) or self.scheduler.next_slot(now)
         self._item = slot.item if slot is not None else None
-        if self._item is None:
-            self._pages = [[(strings.NO_CONTENT, True)]]
-        else:
-            self._pages = led_pages(self._item, self.rect.w, self.px, self.lines, self.fonts)
+        self._pages = self.parts.pages(self._item)
         self._page = 0
         self._page_started = mono
         self._render_page()
@@ -152,15 +104,8 @@ class LedBoard(Layer):
                           pixels_sha256(self._surface))
 
     def _render_page(self) -> None:
-        surface = pygame.Surface(self.rect.size)
-        surface.fill((0, 0, 0))
         urgent = self._item is not None and self._item.urgent
-        line_h = self.rect.h // self.lines
-        for i, (text, title) in enumerate(self._pages[self._page]):
-            colour = self.palette.urgent if urgent and title else self.palette.title if title else self.palette.text
-            img = self.fonts.render(text, self.px, colour, bold=title)
-            surface.blit(img, img.get_rect(midleft=(0, line_h * i + line_h // 2)))
-        self._surface = surface
+        self._surface = self.parts.page(self._pages[self._page], urgent)
         self._dirty = True
 
     # ------------------------------------------------------------ layer phases
@@ -227,4 +172,4 @@ class LedBoard(Layer):
         return [canvas.get_rect()] if first else [self.rect.copy()]
 
     def _draw_strip(self, canvas: pygame.Surface) -> None:
-        blit_strip(canvas, self.rect, self._strip, self.rect.right - self.offset, self.px * 2)
+        self.parts.draw_strip(canvas, self.rect, self._strip, self.offset)

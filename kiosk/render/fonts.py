@@ -20,6 +20,7 @@ import functools
 import glob
 import logging
 import math
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -339,3 +340,14 @@ class FontSet:
         surface.fill((*colour[:3], 0))  # transparent, but blending keeps the ink's colour
         self.render_to(surface, (0, ascent), text, px, colour, bold)
         return surface
+
+
+@functools.cache
+def offscreen_fonts(antialiased: bool = True) -> FontSet:
+    """The bundled fonts for drawing without a display (previews): made once per process, and once
+    more hard-edged for LED boards (``antialiased=False``), so neither changes the other."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.freetype.init()
+    fonts = FontSet.default()
+    fonts.antialiased = antialiased
+    return fonts

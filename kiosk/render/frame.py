@@ -9,10 +9,8 @@ the same pixels a screen draws.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +20,7 @@ from kiosk.config import Config
 from kiosk.content import Category, Content, Item, masthead
 from kiosk.content.feedback import FeedbackUrlError, feedback_url_for
 from kiosk.qr import QrError
-from kiosk.render.fonts import FontSet
+from kiosk.render.fonts import offscreen_fonts
 from kiosk.render.geometry import Zones, compute_zones
 from kiosk.render.look import Look
 from kiosk.render.qrdraw import LoopQr, caption_colour
@@ -117,16 +115,6 @@ def notice_frames(config: Config, look: Look, size: tuple[int, int], content: Co
         compose_frame(canvas, parts, parts.slides.slide(item, part), now)
         frames.append(canvas)
     return frames
-
-
-@functools.cache
-def offscreen_fonts() -> FontSet:
-    """The bundled fonts for drawing without a display (previews): made once per process."""
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    import pygame.freetype
-
-    pygame.freetype.init()
-    return FontSet.default()
 
 
 def notice_pngs(config: Config, size: tuple[int, int], content: Content, item: Item, now: dt.datetime,
