@@ -28,7 +28,7 @@ from kiosk.office.approval import keychanges
 from kiosk.office.approval.models import PubKind
 from kiosk.office.approval.service import sign, submit
 from kiosk.office.authoring.importing import notices_for, read_folder
-from kiosk.office.feeds.models import Feed, Label
+from kiosk.office.feeds.models import Feed, Label, LedPalette
 from kiosk.office.history.api import record
 from kiosk.office.setup import random_secret
 
@@ -131,8 +131,10 @@ def load_demo(admin_username: str = "admin") -> DemoReport:
             report.people.append(people[role][1])
     feeds = {"township": Feed.objects.create(name="township", publisher="中共青禾镇委员会", label=Label.PARTY,
                                              catalogue=_catalogue(source, village=False), logo="images/logo.png"),
+             # the village's service centre has a red LED board over its door besides its lobby screen
              "liuxi": Feed.objects.create(name="liuxi", publisher="青禾镇柳溪村民委员会", label=Label.VILLAGE,
-                                          catalogue=_catalogue(source, village=True))}
+                                          catalogue=_catalogue(source, village=True), led=True,
+                                          led_region="384x96", led_palette=LedPalette.RED)}
     drafter, reviewer = people[Role.DRAFTER], people[Role.REVIEWER]
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         folders = split_demo(source, Path(tmp))

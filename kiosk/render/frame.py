@@ -9,7 +9,6 @@ the same pixels a screen draws.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from kiosk.qr import QrError
 from kiosk.render.fonts import offscreen_fonts
 from kiosk.render.geometry import Zones, compute_zones
 from kiosk.render.look import Look
+from kiosk.render.png import surface_png
 from kiosk.render.qrdraw import LoopQr, caption_colour
 from kiosk.render.slides import SlideRenderer
 from kiosk.render.zones import Header, Ticker, TickerEntry
@@ -120,10 +120,5 @@ def notice_frames(config: Config, look: Look, size: tuple[int, int], content: Co
 def notice_pngs(config: Config, size: tuple[int, int], content: Content, item: Item, now: dt.datetime,
                 device_id: str = "") -> list[bytes]:
     """``notice_frames`` as PNG files (the office keeps them; it does not touch pygame itself)."""
-    fonts = offscreen_fonts()
-    out = []
-    for frame in notice_frames(config, Look.for_screen(config, fonts, size), size, content, item, now, device_id):
-        buf = io.BytesIO()
-        pygame.image.save(frame, buf, "png")
-        out.append(buf.getvalue())
-    return out
+    look = Look.for_screen(config, offscreen_fonts(), size)
+    return [surface_png(frame) for frame in notice_frames(config, look, size, content, item, now, device_id)]

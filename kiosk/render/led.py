@@ -14,7 +14,6 @@ per page, colours); the LED board layer (``kiosk.player.led.LedBoard``) draws th
 from __future__ import annotations
 
 import dataclasses
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from kiosk.config import LedSettings
 from kiosk.content import Item, Paragraph, Table
 from kiosk.layout import wrap_plain
 from kiosk.render.fonts import FontSet, offscreen_fonts
+from kiosk.render.png import surface_png
 from kiosk.render.zones import blit_strip
 
 RGB = tuple[int, int, int]
@@ -118,7 +118,7 @@ class LedParts:
 
 
 @dataclass(frozen=True)
-class LedPreview:
+class LedPngs:
     """One notice on a board: its pages (``pages`` layout), and its title's run along the ticker."""
 
     pages: list[bytes]  # PNG of each page, region size
@@ -137,22 +137,16 @@ def ticker_run(parts: LedParts, item: Item) -> pygame.Surface:
     return run
 
 
-def _png(surface: pygame.Surface) -> bytes:
-    buf = io.BytesIO()
-    pygame.image.save(surface, buf, "png")
-    return buf.getvalue()
-
-
-def led_preview(settings: LedSettings, item: Item) -> LedPreview:
+def led_preview(settings: LedSettings, item: Item) -> LedPngs:
     """``item`` as a board of ``settings.width`` x ``settings.height`` in ``settings.palette`` shows it, in
     both layouts (the board's own drawing, with the bundled fonts, off screen)."""
     size = (settings.width, settings.height)
     fonts = offscreen_fonts(antialiased=False)
     pages_parts = LedParts(_layout(settings, "pages"), size, fonts)
-    pages = [_png(pages_parts.page(lines, item.urgent)) for lines in pages_parts.pages(item)]
+    pages = [surface_png(pages_parts.page(lines, item.urgent)) for lines in pages_parts.pages(item)]
     ticker_parts = LedParts(_layout(settings, "ticker"), size, fonts)
     run = ticker_run(ticker_parts, item)
-    return LedPreview(pages, _png(run), run.get_width() + size[0])
+    return LedPngs(pages, surface_png(run), run.get_width() + size[0])
 
 
 def _layout(settings: LedSettings, layout: str) -> LedSettings:

@@ -30,6 +30,15 @@ def png_bytes(size: tuple[int, int], rgb: bytes, level: int = 6) -> bytes:
     return buffer.getvalue()
 
 
+def surface_png(surface: pygame.Surface) -> bytes:
+    """A surface as a well-compressed PNG file (pygame's encoder: for files kept, not screenshots)."""
+    import pygame
+
+    buffer = io.BytesIO()
+    pygame.image.save(surface, buffer, "png")
+    return buffer.getvalue()
+
+
 def pixels_sha256(surface: pygame.Surface) -> str:
     """sha256 of a surface's pixels as stored (the frame hash of the proof-of-display log)."""
     return hashlib.sha256(surface.get_view("1").raw).hexdigest()

@@ -2,6 +2,9 @@
 
 ``kiosk.render.frame.notice_frames`` draws each page exactly as a lobby screen with the
 default device config does (header, page, feedback code, ticker) at 1920x1080 and 1080x1920.
+When the feed has LED boards (``Feed.led_settings()``: region size and colours set on the feed's
+settings page), ``kiosk.render.led.led_preview`` also draws the notice as those boards show it:
+its pages (``pages`` layout) and its title's run along the ticker (``ticker`` layout).
 All pygame work happens on one worker thread (requests only wait for it, so the console stays
 responsive), and results are kept on disk by content hash (``DIR/previews/<key>/``): the same
 notice text and images are never drawn twice, even after a restart.
@@ -19,15 +22,17 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from kiosk.config import LedSettings
 from kiosk.content.errors import ContentError
 from kiosk.content.loader import load_content
-from kiosk.office.feeds.models import Feed
+from kiosk.office.feeds.models import Feed, LedPalette
 from kiosk.office.paths import data_dir
 
 SIZES = ((1920, 1080), (1080, 1920))
 PREVIEW_DEVICE = "preview"
-RENDER_VERSION = "1"  # bump when the drawing changes, so cached previews are redrawn
+RENDER_VERSION = "2"  # bump when the drawing changes, so cached previews are redrawn
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,44 @@ class SizePreview:
 
 
 @dataclass(frozen=True)
+class LedPreview:
+    """The notice on the feed's LED boards (device defaults for timing)."""
+
+    size: tuple[int, int]  # the region
+    palette: str  # Feed.led_palette / led.palette
+    pages: tuple[str, ...]  # "pages" layout: PNG of each page, region size
+    page_seconds: float
+    ticker: str  # "ticker" layout: PNG of the title's run (region height)
+    ticker_seconds: float  # from entering the board on the right until it has left on the left
+
+    @property
+    def label(self) -> str:
+        return f"{self.size[0]}×{self.size[1]}"
+
+    @property
+    def palette_label(self) -> str:
+        return str(LedPalette(self.palette).label)
+
+    @property
+    def total(self) -> float:
+        return round(self.page_seconds * len(self.pages), 1)
+
+    def to_json(self) -> dict[str, object]:
+        return {"size": list(self.size), "palette": self.palette, "pages": list(self.pages),
+                "page_seconds": self.page_seconds, "ticker": self.ticker, "ticker_seconds": self.ticker_seconds}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LedPreview:
+        return cls((int(data["size"][0]), int(data["size"][1])), str(data["palette"]), tuple(data["pages"]),
+                   float(data["page_seconds"]), str(data["ticker"]), float(data["ticker_seconds"]))
+
+
+@dataclass(frozen=True)
 class Preview:
     key: str
     sizes: tuple[SizePreview, ...]
     seconds: float  # time it took to draw (0 when it came from the cache)
+    led: LedPreview | None = None  # when the feed has LED boards
 
     @property
     def page_count(self) -> int:
@@ -66,7 +105,8 @@ def preview_root() -> Path:
 
 def preview_key(feed: Feed, item_text: str, images: dict[str, Path]) -> str:
     digest = hashlib.sha256()
-    for part in (RENDER_VERSION, feed.name, feed.content_toml(), feed.catalogue, item_text):
+    led = feed.led_settings()
+    for part in (RENDER_VERSION, feed.name, feed.content_toml(), feed.catalogue, item_text, repr(led)):
         digest.update(part.encode("utf-8") + b"\0")
     for rel in sorted(images):
         digest.update(rel.encode("utf-8") + b"\0" + _file_hash(images[rel]).encode("ascii"))
@@ -85,16 +125,19 @@ def _load(folder: Path) -> Preview | None:
         return None
     sizes = tuple(SizePreview((int(s["size"][0]), int(s["size"][1])), tuple(s["pages"]), tuple(s["durations"]))
                   for s in data["sizes"])
-    return Preview(folder.name, sizes, 0.0)
+    led = LedPreview.from_json(data["led"]) if data.get("led") else None
+    return Preview(folder.name, sizes, 0.0, led)
 
 
 def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, item_text: str,
-            images: dict[str, Path], folder: Path, now: dt.datetime) -> Preview:
-    """Runs on the worker thread: draw every page at every size, write PNGs and preview.json."""
+            images: dict[str, Path], folder: Path, now: dt.datetime, led: LedSettings | None = None) -> Preview:
+    """Runs on the worker thread: draw every page at every size (and on the feed's LED boards),
+    write PNGs and preview.json."""
     import time
 
     from kiosk.config import load_config
     from kiosk.render.frame import notice_pngs, schedule_settings
+    from kiosk.render.led import led_preview
     from kiosk.schedule.playlist import AUTO
     from kiosk.schedule.scheduler import page_durations
 
@@ -128,15 +171,25 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
             names.append(name)
         durations = page_durations(item, len(names), AUTO, schedule_settings(config))
         sizes.append(SizePreview(size, tuple(names), tuple(durations)))
+    board = None
+    if led is not None:
+        drawn = led_preview(led, item)
+        pages = []
+        for n, png in enumerate(drawn.pages, start=1):
+            pages.append(f"led-page-{n}.png")
+            (work / pages[-1]).write_bytes(png)
+        (work / "led-ticker.png").write_bytes(drawn.ticker)
+        board = LedPreview((led.width, led.height), led.palette, tuple(pages), led.page_seconds, "led-ticker.png",
+                           round(drawn.ticker_px / led.speed, 1))
     shutil.rmtree(content_dir)
     (work / "preview.json").write_text(json.dumps({"sizes": [
-        {"size": list(s.size), "pages": list(s.pages), "durations": list(s.durations)} for s in sizes]}),
-        encoding="utf-8")
+        {"size": list(s.size), "pages": list(s.pages), "durations": list(s.durations)} for s in sizes],
+        "led": board.to_json() if board else None}), encoding="utf-8")
     if folder.exists():
         shutil.rmtree(work)
     else:
         os.replace(work, folder)
-    return Preview(folder.name, tuple(sizes), round(time.perf_counter() - started, 3))
+    return Preview(folder.name, tuple(sizes), round(time.perf_counter() - started, 3), board)
 
 
 class PreviewWorker:
@@ -163,7 +216,7 @@ class PreviewWorker:
                 return running
             folder.parent.mkdir(parents=True, exist_ok=True)
             future = self._pool.submit(_render, feed.name, feed.content_toml(), feed.catalogue, item_id, item_text,
-                                       dict(images), folder, now or dt.datetime.now())
+                                       dict(images), folder, now or dt.datetime.now(), feed.led_settings())
             self._running[key] = future
             future.add_done_callback(lambda _: self._forget(key))
         return future

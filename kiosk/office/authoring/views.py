@@ -228,7 +228,8 @@ def submit_notice(request: HttpRequest, feed: Feed, item_id: str) -> HttpRespons
 @require_safe
 @feed_view()
 def preview_png(request: HttpRequest, feed: Feed, key: str, name: str) -> FileResponse:
-    if not re.fullmatch(r"[0-9a-f]{32}", key) or not re.fullmatch(r"\d{3,4}x\d{3,4}-\d{1,3}\.png", name):
+    if not re.fullmatch(r"[0-9a-f]{32}", key) or \
+            not re.fullmatch(r"(\d{3,4}x\d{3,4}-\d{1,3}|led-page-\d{1,3}|led-ticker)\.png", name):
         raise Http404
     path = preview_root() / key / name
     if not path.is_file():

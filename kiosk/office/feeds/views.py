@@ -41,7 +41,8 @@ def detail(request: HttpRequest, feed: Feed) -> HttpResponse:
     return render(request, "feeds/detail.html", {
         "feed": feed, "version": version, "expires": expires, "members": members,
         "root_version": repo.root.signed.version if repo else None, "gaps": current_gaps(feed) if version else [],
-        "can_import": Role.DRAFTER in roles_of(person(request), feed)})
+        "can_import": Role.DRAFTER in roles_of(person(request), feed),
+        "can_manage": Role.ADMIN in roles_of(person(request), feed)})
 
 
 @require_safe
