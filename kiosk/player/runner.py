@@ -58,6 +58,9 @@ def display_hours(config: Config) -> DisplayHours:
 
 
 def run(config: Config, options: PlayOptions) -> int:
+    from kiosk.device.heap import big_blocks_from_the_kernel
+
+    big_blocks_from_the_kernel()  # before any surface or thread: screen-sized buffers never pile up in the heap
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
