@@ -181,10 +181,23 @@ def _missing_days(checked: Span, shown: set[dt.date], ctx: _Context) -> tuple[dt
 
 
 def _gaps(not_shown: list[Span], ctx: _Context) -> tuple[Gap, ...]:
+    return attribute_gaps(not_shown, ctx.covered, ctx.screen_off, min_gap=ctx.min_gap, min_break=ctx.min_break)
+
+
+def attribute_gaps(not_shown: list[Span], covered: list[Span], screen_off: list[Span], *,
+                   min_gap: dt.timedelta = dt.timedelta(minutes=15),
+                   min_break: dt.timedelta = dt.timedelta(minutes=1)) -> tuple[Gap, ...]:
+    """The time a notice was not on screen (sorted, disjoint spans), split by cause.
+
+    ``covered``: the time some record covers (the player ran); ``screen_off``: the time of screen-off
+    records (outside display hours).  Screen-off and outage pieces shorter than ``min_break`` and
+    not-scheduled pieces shorter than ``min_gap`` (the ordinary rotation) are left out.  The rule the
+    device's report and the office's coverage report share.
+    """
     parts = [
-        (SCREEN_OFF_CAUSE, iv.intersect(not_shown, ctx.screen_off), ctx.min_break),
-        (OUTAGE, iv.subtract(not_shown, ctx.covered), ctx.min_break),
-        (NOT_SCHEDULED, iv.subtract(iv.intersect(not_shown, ctx.covered), ctx.screen_off), ctx.min_gap),
+        (SCREEN_OFF_CAUSE, iv.intersect(not_shown, screen_off), min_break),
+        (OUTAGE, iv.subtract(not_shown, covered), min_break),
+        (NOT_SCHEDULED, iv.subtract(iv.intersect(not_shown, covered), screen_off), min_gap),
     ]
     gaps = [Gap(s, e, cause) for cause, spans, least in parts for s, e in spans if e - s >= least]
     return tuple(sorted(gaps, key=lambda g: g.start))

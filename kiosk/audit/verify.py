@@ -220,6 +220,40 @@ def verify(directory: Path, public_keys: Sequence[str] | None = None) -> list[Pr
     return sorted(problems, key=lambda p: (p.file or "", p.line or 0))  # in file order
 
 
+def verify_lines(lines: Sequence[bytes], after: tuple[int, str] | None = None, source: str = "batch") -> list[Problem]:
+    """Problems in records received as a batch (raw lines, oldest first) that must continue ``after``.
+
+    ``after`` is ``(seq, hash)`` of the record already held before the batch: the first record must
+    be ``seq + 1`` with ``prev == hash``.  Without it the batch may start a chain at any seq (a
+    receiver's first batch from a screen whose older records went elsewhere); from seq 1 it must
+    start at ``000…0``.  The same checks as :func:`verify` (edited, unreadable, missing, reordered,
+    duplicate, broken-link); places read ``SOURCE:N`` with N the line within the batch.
+    """
+    checker = _Checker()
+    if after is not None:
+        seq, digest = after
+        checker.max_seq, checker.max_loc = seq, _Loc("received", 0)
+        if seq > 0:
+            checker.recent[seq] = (digest, checker.max_loc)
+    else:
+        first = _first_seq(lines)
+        if first is not None:
+            checker.max_seq = first - 1
+    for number, raw in enumerate(lines, start=1):
+        checker.line(raw, _Loc(source, number))
+    checker.finish(())
+    return checker.problems
+
+
+def _first_seq(lines: Sequence[bytes]) -> int | None:
+    for raw in lines:
+        try:
+            return parse_record(raw).seq
+        except ValueError:
+            continue
+    return None
+
+
 def _count_lines(path: Path) -> int:
     with open(path, "rb") as f:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 16), b""))

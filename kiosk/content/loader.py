@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -243,9 +244,21 @@ def _enum(data: dict[str, Any], key: str, path: Path, enum_type: type[Priority] 
         raise ContentError(path, f"must be {allowed}, got {raw!r}", key) from None
 
 
-def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
-    front, body, body_line = split_front_matter(read_text(path, LIMITS.item_bytes), path)
-    data = read_toml(path, front, field="front matter", line_offset=1)
+@dataclass(frozen=True)
+class ItemHeader:
+    """The front matter fields that say what an item is and when and where it may be shown."""
+
+    id: str
+    category: str  # not yet checked against a catalogue
+    title: str
+    date: dt.date
+    show_from: dt.datetime
+    show_until: dt.datetime | None
+    audience: Audience
+
+
+def item_header(data: dict[str, Any], path: Path) -> ItemHeader:
+    """Check an item's front matter (parsed TOML) for unknown fields and read its header fields."""
     unknown = sorted(set(data) - _ITEM_FIELDS)
     if unknown:
         raise ContentError(path, f"unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(_ITEM_FIELDS))}",
@@ -254,9 +267,6 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
     if not _ITEM_ID.match(item_id):
         raise ContentError(path, f"id {item_id!r} may hold only letters, digits, '-' and '_'", "id")
     category = _str(data, "category", path)
-    if catalogue.get(category) is None:
-        known = ", ".join(c.id for c in catalogue.ordered())
-        raise ContentError(path, f"unknown category {category!r}; the catalogue has: {known}", "category")
     if "date" not in data:
         raise ContentError(path, "missing (required)", "date")
     date_value = data["date"]
@@ -270,6 +280,23 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
         show_until = _datetime(data["show_until"], path, "show_until", end=True)
         if show_until <= show_from:
             raise ContentError(path, f"ends ({show_until}) before it starts ({show_from})", "show_until")
+    return ItemHeader(item_id, category, _str(data, "title", path), date_value, show_from, show_until,
+                      _enum(data, "audience", path, Audience, Audience.PUBLIC))
+
+
+def read_item_header(text: str, path: Path) -> ItemHeader:
+    """The header of an item file's text (e.g. from a signed bundle manifest), without its body or images."""
+    front, _, _ = split_front_matter(text, path)
+    return item_header(read_toml(path, front, field="front matter", line_offset=1), path)
+
+
+def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
+    front, body, body_line = split_front_matter(read_text(path, LIMITS.item_bytes), path)
+    data = read_toml(path, front, field="front matter", line_offset=1)
+    head = item_header(data, path)
+    if catalogue.get(head.category) is None:
+        known = ", ".join(c.id for c in catalogue.ordered())
+        raise ContentError(path, f"unknown category {head.category!r}; the catalogue has: {known}", "category")
     images = tuple(resolve_asset(root, rel, path, "images") for rel in _str_list(data, "images", path))
     feedback = _feedback(data, path)
     body_blocks = parse_body(body, path, root, body_line)
@@ -278,10 +305,9 @@ def parse_item(path: Path, root: Path, catalogue: Catalogue, feed: str) -> Item:
         raise ContentError(path, f"{len(shown)} images, more than the {LIMITS.item_images} one notice may show",
                            "images")
     return Item(
-        id=item_id, category=category, title=_str(data, "title", path), issuer=_str(data, "issuer", path),
-        date=date_value, show_from=show_from, show_until=show_until,
-        priority=_enum(data, "priority", path, Priority, Priority.NORMAL),
-        audience=_enum(data, "audience", path, Audience, Audience.PUBLIC),
+        id=head.id, category=head.category, title=head.title, issuer=_str(data, "issuer", path),
+        date=head.date, show_from=head.show_from, show_until=head.show_until,
+        priority=_enum(data, "priority", path, Priority, Priority.NORMAL), audience=head.audience,
         tags=_str_list(data, "tags", path), images=images, feedback_url=feedback,
         body=body_blocks, source=path, feed=feed, assets=tuple(_stamp(p, path) for p in shown),
     )

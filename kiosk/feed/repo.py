@@ -33,6 +33,7 @@ from tuf.api.metadata import (
     Targets,
     Timestamp,
 )
+from tuf.api.serialization import DeserializationError
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk import fsutil
@@ -128,6 +129,35 @@ def latest_root_version(meta_dir: Path) -> int:
     if not versions:
         raise FileNotFoundError(f"no N.root.json in {meta_dir}")
     return max(versions)
+
+
+_TARGETS_FILE = re.compile(r"^(\d+)\.targets\.json$")
+
+
+def targets_versions(tree: Path) -> list[int]:
+    """The targets versions kept in a feed tree (consistent snapshots keep every one), oldest first."""
+    try:
+        names = [p.name for p in (tree / "metadata").iterdir()]
+    except OSError:
+        return []
+    return sorted(int(m.group(1)) for n in names if (m := _TARGETS_FILE.match(n)))
+
+
+def manifest_at(tree: Path, version: int) -> Manifest | None:
+    """The bundle manifest of targets version ``version`` of a feed tree, or None when that version
+    or its manifest is not in the tree.  Raises FeedInvalidError when the manifest is malformed."""
+    try:
+        md = Metadata[Targets].from_file(str(tree / "metadata" / f"{version}.targets.json"))
+    except (OSError, ValueError, DeserializationError):
+        return None
+    info = md.signed.targets.get(MANIFEST_TARGET)
+    if info is None:
+        return None
+    try:
+        data = target_file(tree / "targets", info).read_bytes()
+    except OSError:
+        return None
+    return Manifest.from_bytes(data, tree.name)
 
 
 def target_file(targets_dir: Path, info: TargetFile) -> Path:
