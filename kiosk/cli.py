@@ -62,6 +62,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     check.set_defaults(handler=_config_check)
     defaults = conf_sub.add_parser("defaults", help="print config/default.toml (every setting with its default)")
     defaults.set_defaults(handler=_config_defaults)
+    enrol = sub.add_parser("enrol", help="join the township office: exchange a one-time code for this screen's "
+                                         "credentials and settings (written into the device config)")
+    enrol.add_argument("url", metavar="URL", help="the office's public address, e.g. https://office.example.org")
+    enrol.add_argument("code", metavar="CODE", help="the one-time enrolment code the office showed")
+    enrol.add_argument("--config", type=Path, default=Path("/etc/kiosk/device.toml"),
+                       help="device config to update (default /etc/kiosk/device.toml; created if missing)")
+    enrol.set_defaults(handler=_enrol)
     if _wants_more(argv):
         from kiosk.audit.cli import add_audit_commands
         from kiosk.feed.cli import add_feed_commands
@@ -75,6 +82,25 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         add_office_commands(sub)
         add_check_command(sub)
     return parser
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from kiosk.device.credentials import CodeError
+    from kiosk.device.enrol import EnrolError, enrol
+
+    try:
+        done = enrol(args.url, args.code, args.config)
+    except (EnrolError, CodeError) as e:
+        log.error("enrolment failed: %s", e)
+        return 1
+    print(f"enrolled as {done.device_id} ({done.site}) with {done.office}")
+    print(f"  device config: {done.config}")
+    print(f"  token: {done.token_file} (readable only by the player)")
+    print(f"  feeds: {', '.join(done.feeds) or 'none'}")
+    if done.missing_feeds:
+        print(f"  not yet published, add later: {', '.join(done.missing_feeds)}")
+    print("restart the player to use it: sudo systemctl restart kiosk")
+    return 0
 
 
 def _screenshot(args: argparse.Namespace) -> int:

@@ -119,6 +119,7 @@ class DeviceSettings:
     audience: str = setting("public", "\"public\": public lobby (对社会公开 only) | \"members\": party members' "
                                       "room (党员活动室)", choices=("public", "members"))
     site: str = setting("", "optional site name shown on the idle screen, e.g. \"柳溪村党群服务中心\"")
+    token_file: str = setting("", "office credential file written by `kiosk enrol` (heartbeat, upload); \"\" = none")
 
     @property
     def audience_enum(self) -> Audience:
@@ -324,6 +325,19 @@ class Config:
         if not self.content.playlists:
             return PLAYLISTS
         return self.relative(self.content.playlists)
+
+    def office_token(self) -> str | None:
+        """The token of ``device.token_file`` (None when not set); ConfigError when it cannot be read."""
+        if not self.device.token_file:
+            return None
+        path = self.relative(self.device.token_file)
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(path, "device.token_file", f"cannot read the office token: {e}") from None
+        if not token:
+            raise ConfigError(path, "device.token_file", "the office token file is empty: run `kiosk enrol` again")
+        return token
 
     def state_path(self) -> Path:
         if self.state_dir:

@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import logging
 import random
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,8 @@ class Uploader:
     def _send(self, batch: list[_Entry]) -> None:
         body = {"device": self.settings.device_id, "records": [e.body for e in batch],
                 "first_seq": batch[0].seq, "last_seq": batch[-1].seq,
-                "head": {"seq": batch[-1].seq, "hash": batch[-1].hash}}
+                "head": {"seq": batch[-1].seq, "hash": batch[-1].hash},
+                "nonce": secrets.token_hex(16)}  # a new one per request: a receiver tells a replay from a resend
         reply = post_json(self.session, self.settings.url, body, self.settings.timeout, self.settings.deadline,
                           self.settings.reply_cap)
         acked = reply.get("acked")

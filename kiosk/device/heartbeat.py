@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from kiosk import httpio
+from kiosk import __version__, httpio
 from kiosk.audit.net import Backoff, SendError, Timeout, post_bytes, post_json
 from kiosk.clock import Clock
 
@@ -113,6 +113,7 @@ class Heartbeat:
             "last_error": status.last_error,
             "showing": status.showing,
             "audit_head": list(status.audit_head) if status.audit_head else None,
+            "software": __version__,
         }
 
     def _enqueue(self, beat: dict[str, Any]) -> None:
@@ -123,8 +124,10 @@ class Heartbeat:
     def _send_queue(self, now: float) -> None:
         try:
             while self.queue:
-                reply = post_json(self.session, self.settings.url, {**self.queue[0], "dropped": self.dropped},
-                                  self.settings.timeout, self.settings.deadline, self.settings.reply_cap)
+                sent = self.clock.now().isoformat(timespec="seconds")  # queued beats are older than this
+                beat = {**self.queue[0], "dropped": self.dropped, "sent": sent}
+                reply = post_json(self.session, self.settings.url, beat, self.settings.timeout, self.settings.deadline,
+                                  self.settings.reply_cap)
                 self.queue.popleft()
                 self.dropped = 0
                 self._answer(reply)

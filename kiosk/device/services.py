@@ -163,11 +163,15 @@ def start_services(config: Config, clock: Clock, audit_log: AuditLog | None,
     from kiosk.audit.net import start_thread
 
     services = Services()
+    if not config.audit.upload_url and not config.status.heartbeat_url:
+        return services
+    headers = _office_headers(config)
     if config.audit.upload_url and audit_log is not None:
         from kiosk.audit.upload import Uploader, UploadSettings
 
         uploader = Uploader(audit_log.directory, UploadSettings(config.audit.upload_url, config.device.id,
-                                                                interval=config.audit.upload_interval), clock)
+                                                                interval=config.audit.upload_interval), clock,
+                            session=_session(headers))
         services.threads.append(start_thread(uploader.step, services.stop_event, "kiosk-audit-upload"))
     if config.status.heartbeat_url:
         from kiosk.device.heartbeat import Heartbeat, HeartbeatSettings
@@ -177,6 +181,32 @@ def start_services(config: Config, clock: Clock, audit_log: AuditLog | None,
 
         settings = HeartbeatSettings(config.status.heartbeat_url, config.device.id,
                                      interval=config.status.heartbeat_interval, disk_path=config.state_path())
-        heartbeat = Heartbeat(settings, device_status, clock, thumbnails.request if thumbnails is not None else None)
+        heartbeat = Heartbeat(settings, device_status, clock, thumbnails.request if thumbnails is not None else None,
+                              session=_session(headers))
         services.threads.append(start_thread(heartbeat.step, services.stop_event, "kiosk-heartbeat"))
     return services
+
+
+def _office_headers(config: Config) -> dict[str, str]:
+    """``Authorization`` for the office when the screen was enrolled (``device.token_file``).
+
+    A token that cannot be read is logged and left out: the office refuses (and notes) the
+    requests, the screen plays on, and `kiosk enrol` or a fixed file mends it.
+    """
+    from kiosk.config import ConfigError
+    from kiosk.device.credentials import auth_header
+
+    try:
+        token = config.office_token()
+    except ConfigError as e:
+        log.error("heartbeat and upload go without a token: %s", e)
+        return {}
+    return auth_header(token) if token else {}
+
+
+def _session(headers: dict[str, str]) -> Any:  # noqa: ANN401 - requests.Session, imported lazily
+    import requests
+
+    session = requests.Session()
+    session.headers.update(headers)
+    return session
