@@ -54,6 +54,10 @@ def add_office_commands(subparsers: Any) -> None:  # noqa: ANN401 - argparse's p
     p.add_argument("--dry-run", action="store_true", help="only count what would be erased")
     p.set_defaults(handler=_cmd_purge)
 
+    from kiosk.office.fleet.cli import add_fleet_commands
+
+    add_fleet_commands(sub)
+
 
 def setup_django(folder: Path) -> DataDir:
     """Point Django at the data folder and start it (migrations are the caller's business)."""

@@ -51,6 +51,7 @@ OFFICE_APPS = [
     "kiosk.office.authoring",
     "kiosk.office.approval",
     "kiosk.office.feedback",
+    "kiosk.office.fleet",
 ]
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -27,4 +27,6 @@ urlpatterns = [
     path("f/<str:feed>/feedback/", include("kiosk.office.feedback.urls")),
     path("feedback/", include(overview_patterns)),
     path("p/", include("kiosk.office.feedback.urls_public")),
+    path("fleet/", include("kiosk.office.fleet.urls")),
+    path("device/", include("kiosk.office.fleet.urls_device")),
 ]

@@ -111,10 +111,10 @@ def to_csv(events: Iterable[Event]) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in events:
         writer.writerow([e.id, timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name,
-                         action_label(e.action), e.feed, e.subject, _cell(e.summary), e.ip or "", e.hash])
+                         action_label(e.action), e.feed, e.subject, safe_cell(e.summary), e.ip or "", e.hash])
     return out.getvalue()
 
 
-def _cell(text: str) -> str:
+def safe_cell(text: str) -> str:
     """Spreadsheet formula injection: a cell starting with = + - @ is shown as text."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,150 @@
+"""A real screen enrolled against a running office: it heartbeats, uploads its records and sends a
+screenshot when asked; the fleet page shows it online with its version; stopped, it goes offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from officekit import KIOSK, accounts_from, free_port, run_kiosk, served
+
+from kiosk.config import REPO_ROOT, load_config
+
+pytestmark = pytest.mark.servers
+
+MAKE_FEED = """
+import datetime as dt, os, sys
+from pathlib import Path
+import django
+django.setup()
+from kiosk.feed.publish import publish
+from kiosk.feed.repo import init_feed
+from kiosk.office.feeds.models import Feed
+from kiosk.office.paths import data_dir
+now = dt.datetime.now(dt.UTC)
+tree = data_dir().feed("township")
+init_feed(tree, Path(sys.argv[1]), now, threshold=1)
+publish(Path(sys.argv[2]), tree, [Path(sys.argv[1])], now)
+catalogue = (Path(sys.argv[2]) / "catalogue.toml").read_text()
+Feed.objects.create(name="township", publisher="青禾镇党委", catalogue=catalogue)
+"""
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:  # noqa: ANN401
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def devices(folder: Path) -> dict[str, dict[str, Any]]:
+    done = run_kiosk("office", "devices", str(folder), "--json")
+    assert done.returncode == 0, done.stderr
+    return {d["id"]: d for d in map(json.loads, done.stdout.splitlines())}
+
+
+def signed_in(base: str, username: str, password: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/login/", timeout=30).text
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert csrf is not None
+    reply = session.post(f"{base}/login/", data={"username": username, "password": password,
+                                                 "csrfmiddlewaretoken": csrf[1]}, headers={"Referer": base + "/"},
+                         timeout=30)
+    assert "您好" in reply.text
+    return session
+
+
+def post_form(session: requests.Session, base: str, path: str, page: str) -> requests.Response:
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(base + page, timeout=30).text)
+    assert csrf is not None
+    return session.post(base + path, data={"csrfmiddlewaretoken": csrf[1]}, headers={"Referer": base + page},
+                        timeout=30)
+
+
+def test_an_enrolled_screen_reports_to_a_running_office(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    folder = tmp_path / "served"  # (tmp_path / "office" is the fixture's)
+    init = run_kiosk("office", "init", str(folder), "--public-url", base)
+    assert init.returncode == 0, init.stderr
+    admin = accounts_from(init.stdout)
+    with open(folder / "office.toml", "a", encoding="utf-8") as f:
+        f.write("\n[fleet]\noffline_after_s = 8\nheartbeat_interval_s = 10\nupload_interval_s = 10\n")
+    env = {**{k: v for k, v in os.environ.items() if k != "KIOSK_OFFICE_DIR"}, "KIOSK_OFFICE_DIR": str(folder),
+           "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"}
+    made = subprocess.run([sys.executable, "-c", MAKE_FEED, str(tmp_path / "keys"), str(REPO_ROOT / "assets" / "demo")],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    added = run_kiosk("office", "device", "add", str(folder), "lobby-1", "--label", "柳溪村党群服务中心",
+                      "--place", "柳溪村")
+    assert added.returncode == 0, added.stderr
+    code = added.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", code)
+
+    device = tmp_path / "screen" / "device.toml"
+    device.parent.mkdir()
+    device.write_text("# the screen in the 柳溪村 service centre\nstate_dir = \"state\"\n\n"
+                      "[screen]\ntheme = \"paper\"\n", encoding="utf-8")
+    with served(folder, port):
+        enrolled = run_kiosk("enrol", base, code, "--config", str(device))
+        assert enrolled.returncode == 0, enrolled.stderr
+        assert "enrolled as lobby-1" in enrolled.stdout
+        config = load_config(device)
+        assert config.device.id == "lobby-1" and config.device.site == "柳溪村党群服务中心"
+        assert config.status.heartbeat_url == f"{base}/device/v1/heartbeat" and config.audit.upload_interval == 10
+        [feed] = config.feed_sources()
+        assert feed.url == f"{base}/feeds/township/" and feed.root_path.read_bytes() == \
+            (folder / "feeds" / "township" / "metadata" / "1.root.json").read_bytes()
+        assert device.read_text(encoding="utf-8").startswith("# the screen in the 柳溪村 service centre")
+        assert (device.parent / "device-token").stat().st_mode & 0o777 == 0o600
+        again = run_kiosk("enrol", base, code, "--config", str(device))
+        assert again.returncode == 0  # the code may be fetched again until its token is used
+
+        player = subprocess.Popen([*KIOSK, "play", "--windowed", "--size", "640x360", "--config", str(device)],
+                                  cwd=tmp_path, env=dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy"),
+                                  stdout=subprocess.DEVNULL, stderr=open(tmp_path / "player.log", "wb"))  # noqa: SIM115
+        try:
+            def reporting() -> dict[str, Any] | None:
+                d = devices(folder)["lobby-1"]
+                township = d["versions"].get("township", {})
+                done = d["state"] == "online" and township.get("playing") == str(township.get("latest")) \
+                    and d["proof_until"] is not None
+                return d if done else None
+
+            status = wait_until(reporting, 120, "the screen online, on the latest version, with records received")
+            assert status["clock_ok"] is True and status["uptime_s"] > 0 and status["alerts"] == 0
+            session = signed_in(base, "admin", admin["admin"])
+            page = session.get(f"{base}/fleet/", timeout=30).text
+            row = re.search(r"<tr class=\"[^\"]*state-online\">.*?</tr>", page, re.S)
+            assert row is not None and "lobby-1" in row[0] and "在线" in row[0]
+            latest = status["versions"]["township"]["latest"]
+            assert f"township {latest} / {latest}" in row[0]
+
+            post_form(session, base, "/fleet/s/lobby-1/screenshot/", "/fleet/s/lobby-1/")
+            shot = wait_until(lambda: (r := session.get(f"{base}/fleet/s/lobby-1/screenshot.png", timeout=30))
+                              .status_code == 200 and r.content, 60, "the screenshot sent by the screen")
+            assert shot.startswith(b"\x89PNG")
+            keep = os.environ.get("KIOSK_SCREENSHOTS")
+            if keep:
+                Path(keep).mkdir(parents=True, exist_ok=True)
+                (Path(keep) / "fleet-real-screen.png").write_bytes(shot)
+        finally:
+            player.send_signal(signal.SIGTERM)
+            player.wait(timeout=30)
+        wait_until(lambda: devices(folder)["lobby-1"]["state"] == "offline", 60, "offline after the threshold")
+        page = session.get(f"{base}/fleet/s/lobby-1/", timeout=30).text
+        assert "离线" in page and "没有异常" in page
