@@ -1,0 +1,363 @@
+"""Fleet load test: the traffic of N screens against `kiosk office serve` on PostgreSQL.
+
+Each screen sends a heartbeat every minute and a proof-of-display batch every five minutes (by
+default 30 records: ten-second slides), spread evenly over the period, so 10,000 screens make
+about 200 requests a second.  Everything runs on this machine, on 127.0.0.1 only:
+
+1. a throwaway PostgreSQL cluster (Debian's server binaries) with its normal durable settings
+   (fsync and synchronous_commit on), under a temporary directory;
+2. an office data folder (`kiosk office init`) with one published feed and N screens, created
+   directly in the database (as `kiosk office device add` + `kiosk enrol` would leave them);
+3. `kiosk office serve DIR --threads T` (waitress, the production server of the office);
+4. warm-up: every screen uploads its first batch (as fast as the server takes them: the
+   maximum throughput of uploads), so the measured phase extends existing chains and timelines;
+5. the measured phase: the open-loop schedule at the target rate for `--minutes` (bounded to
+   15); latency is measured from when each request was due (queueing included, no
+   coordinated omission); each request opens its own connection, as a screen does once a minute.
+
+It prints throughput, latency percentiles per kind, errors, the load average, and the growth of
+the database (total and per table) per screen-day.
+
+Run: `.venv/bin/python bench/bench_fleet.py [--screens 10000] [--minutes 5] [--threads 16]`
+(about 2 minutes of set-up for 10,000 screens before the measured phase).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import pwd
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "office"))
+
+from with_postgres import pg_bin  # noqa: E402
+
+from kiosk.audit.records import GENESIS, Record  # noqa: E402
+
+KIOSK = [sys.executable, "-m", "kiosk"]
+HEARTBEAT_S, BATCH_S = 60.0, 300.0
+ITEMS = [f"n-{i:02d}" for i in range(8)]
+TABLES = ("fleet_screen", "fleet_proofbatch", "fleet_span", "fleet_deviceevent")
+
+SETUP = """
+import hashlib, json, sys
+import django
+django.setup()
+from django.db import transaction
+from kiosk.office.fleet.models import Screen
+from kiosk.office.feeds.models import Feed
+from kiosk.feed.publish import publish
+from kiosk.feed.repo import init_feed
+from kiosk.office.paths import data_dir
+import datetime as dt
+from pathlib import Path
+now = dt.datetime.now(dt.UTC)
+tree = data_dir().feed("township")
+init_feed(tree, Path(sys.argv[1]), now, threshold=1)
+publish(Path(sys.argv[2]), tree, [Path(sys.argv[1])], now)
+feed = Feed.objects.create(name="township", publisher="青禾镇党委", catalogue="")
+tokens = json.loads(Path(sys.argv[3]).read_text())
+places = [f"村{i:03d}" for i in range(200)]
+with transaction.atomic():
+    screens = Screen.objects.bulk_create([
+        Screen(device_id=f"s{i:05d}", name=f"屏幕{i:05d}", place=places[i % 200], audience="public",
+               token_hash=hashlib.sha256(t.encode()).hexdigest(), enrolled=now)
+        for i, t in enumerate(tokens)], batch_size=2000)
+    Through = Screen.feeds.through
+    Through.objects.bulk_create([Through(screen_id=s.pk, feed_id=feed.pk) for s in screens], batch_size=5000)
+print(len(screens))
+"""
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@contextlib.contextmanager
+def postgres(base: Path) -> Iterator[str]:
+    """A cluster on a Unix socket under ``base`` with durable (default) settings; yields its URL."""
+    as_root = os.geteuid() == 0
+    user = "postgres" if as_root else pwd.getpwuid(os.geteuid()).pw_name
+    data, sock = base / "pg", base / "sock"
+    sock.mkdir()
+    if as_root:
+        entry = pwd.getpwnam(user)
+        os.chmod(base, 0o755)
+        for p in (base, sock):
+            os.chown(p, entry.pw_uid, entry.pw_gid)
+
+    def run(*cmd: str) -> None:
+        full = ["runuser", "-u", user, "--", *cmd] if as_root else list(cmd)
+        subprocess.run(full, check=True, stdout=subprocess.DEVNULL)
+
+    run(pg_bin("initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+    run(pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"), "-o",
+        f"-k {sock} -c listen_addresses='' -c max_connections=200 -c shared_buffers=256MB", "start")
+    try:
+        yield f"postgresql://{user}@/postgres?host={sock}"
+    finally:
+        run(pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+
+
+def sql(url: str, query: str) -> list[tuple[str, ...]]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        cursor = conn.execute(query)
+        return [tuple(str(v) for v in row) for row in cursor.fetchall()] if cursor.description else []
+
+
+def sizes(url: str) -> dict[str, int]:
+    out = {"database": int(sql(url, "select pg_database_size(current_database())")[0][0])}
+    for table in TABLES:
+        out[table] = int(sql(url, f"select pg_total_relation_size('{table}')")[0][0])
+    return out
+
+
+# ---------------------------------------------------------------- the screens' traffic
+
+
+@dataclass
+class Screen:
+    device: str
+    token: str
+    seq: int = 0
+    head: str = GENESIS
+    clock: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    turn: int = 0
+
+    def heartbeat(self) -> bytes:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        return json.dumps({"device": self.device, "time": now, "sent": now, "uptime_s": 86400.0,
+                           "disk_free_bytes": 12_000_000_000, "versions": {"township": "2"}, "last_sync": now,
+                           "last_error": None, "showing": f"township/{ITEMS[self.turn % 8]}",
+                           "audit_head": [self.seq, self.head], "dropped": 0, "software": "0.1.0"}).encode()
+
+    def batch(self, records: int, slide: float) -> bytes:
+        out = []
+        for _ in range(records):
+            item = ITEMS[self.turn % len(ITEMS)]
+            start, self.clock = self.clock, self.clock + dt.timedelta(seconds=slide)
+            rec = Record(seq=self.seq + 1, kind="notice", start=start, end=self.clock, item=item, feed="township",
+                         version="2", page=0, region=(0, 120, 1920, 840),
+                         frame=hashlib.sha256(item.encode()).hexdigest(),
+                         window=(dt.datetime(2026, 11, 1), dt.datetime(2026, 12, 31)) if self.turn % 8 == 0 else None,
+                         prev=self.head)
+            sealed, line = rec.sealed()
+            out.append(line)
+            self.seq, self.head, self.turn = sealed.seq, sealed.hash, self.turn + 1
+        body = b'{"device":"%s","first_seq":%d,"last_seq":%d,"head":{"seq":%d,"hash":"%s"},"nonce":"%s",' \
+               b'"records":[%s]}' % (self.device.encode(), self.seq - records + 1, self.seq, self.seq,
+                                     self.head.encode(), os.urandom(16).hex().encode(),
+                                     b",".join(line.rstrip(b"\n") for line in out))
+        return body
+
+
+@dataclass
+class Result:
+    kind: str
+    due: float
+    latency: float
+    status: int
+
+
+async def send(port: int, path: str, token: str, body: bytes) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                     % (path.encode(), token.encode(), len(body)) + body)
+        await writer.drain()
+        status_line = await reader.readline()
+        await reader.read()
+        return int(status_line.split()[1]) if status_line else 0
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
+async def timed(port: int, kind: str, path: str, token: str, body: bytes, due: float, out: list[Result]) -> None:
+    try:
+        status = await asyncio.wait_for(send(port, path, token, body), 60)
+    except (OSError, TimeoutError, ValueError, IndexError):
+        status = 0
+    out.append(Result(kind, due, time.monotonic() - due, status))
+
+
+async def warm_up(port: int, screens: list[Screen], records: int, slide: float, parallel: int) -> tuple[float, int]:
+    """Every screen's first batch, ``parallel`` at a time; (seconds, failures)."""
+    results: list[Result] = []
+    queue = list(screens)
+    started = time.monotonic()
+
+    async def worker() -> None:
+        while queue:
+            s = queue.pop()
+            await timed(port, "batch", "/device/v1/audit", s.token, s.batch(records, slide), time.monotonic(),
+                        results)
+
+    await asyncio.gather(*(worker() for _ in range(parallel)))
+    return time.monotonic() - started, sum(1 for r in results if r.status != 200)
+
+
+async def measured(port: int, screens: list[Screen], seconds: float, records: int, slide: float) -> list[Result]:
+    """The open-loop schedule: each screen at its own phase, a heartbeat a minute, a batch every five."""
+    rng = random.Random(7)
+    events: list[tuple[float, str, Screen]] = []
+    for s in screens:
+        phase = rng.uniform(0, HEARTBEAT_S)
+        t = phase
+        while t < seconds:
+            events.append((t, "heartbeat", s))
+            t += HEARTBEAT_S
+        t = rng.uniform(0, BATCH_S)
+        while t < seconds:
+            events.append((t, "batch", s))
+            t += BATCH_S
+    events.sort(key=lambda e: e[0])
+    results: list[Result] = []
+    tasks: set[asyncio.Task[None]] = set()
+    start = time.monotonic()
+    for offset, kind, s in events:
+        due = start + offset
+        delay = due - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if kind == "heartbeat":
+            task = asyncio.create_task(timed(port, kind, "/device/v1/heartbeat", s.token, s.heartbeat(), due, results))
+        else:
+            task = asyncio.create_task(timed(port, kind, "/device/v1/audit", s.token, s.batch(records, slide), due,
+                                             results))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    await asyncio.gather(*tasks)
+    return results
+
+
+# ---------------------------------------------------------------- report
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def report(results: list[Result], seconds: float, screens: int, before: dict[str, int], after: dict[str, int],
+           load: tuple[float, float]) -> None:
+    kinds = defaultdict(list)
+    for r in results:
+        kinds[r.kind].append(r)
+        kinds["all"].append(r)
+    print(f"\n{screens} screens, {seconds / 60:.1f} min measured; load average before {load[0]:.2f}, "
+          f"after {load[1]:.2f} (2 cores, shared)")
+    print(f"{'kind':<10}{'requests':>9}{'req/s':>8}{'errors':>7}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+          f"{'max ms':>9}")
+    for kind in ("heartbeat", "batch", "all"):
+        rs = kinds.get(kind, [])
+        if not rs:
+            continue
+        ms = [r.latency * 1000 for r in rs]
+        errors = sum(1 for r in rs if r.status != 200)
+        print(f"{kind:<10}{len(rs):>9}{len(rs) / seconds:>8.1f}{errors:>7}{percentile(ms, 50):>9.1f}"
+              f"{percentile(ms, 90):>9.1f}{percentile(ms, 99):>9.1f}{max(ms):>9.1f}")
+    screen_days = screens * seconds / 86400
+    print(f"\ndatabase growth in the measured phase, per screen-day ({screen_days:.1f} screen-days):")
+    for name in ("database", *TABLES):
+        grown = after[name] - before[name]
+        print(f"  {name:<20}{grown / screen_days / 1024:>10.1f} KiB   (now {after[name] / 2**20:.1f} MiB)")
+    codes = sorted({r.status for r in results if r.status != 200})
+    if codes:
+        print(f"non-200 answers: {codes} (0 = no answer within 60 s / connection refused)")
+    print(f"median latency {statistics.median(r.latency for r in results) * 1000:.1f} ms overall")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--screens", type=int, default=10_000)
+    parser.add_argument("--minutes", type=float, default=5.0, help="measured phase (at most 15)")
+    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--records", type=int, default=30, help="records per batch (default 30: 10 s slides)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
+    args = parser.parse_args()
+    if not 1 <= args.screens <= 50_000 or not 0.5 <= args.minutes <= 15:
+        parser.error("--screens 1..50000 and --minutes 0.5..15")
+    slide = BATCH_S / args.records
+    base = Path(tempfile.mkdtemp(prefix="kiosk-bench-fleet-"))
+    screens = [Screen(f"s{i:05d}", f"kst1.bench-{i}-{os.urandom(8).hex()}") for i in range(args.screens)]
+    (base / "tokens.json").write_text(json.dumps([s.token for s in screens]))
+    try:
+        with postgres(base) as url:
+            port = free_port()
+            folder = base / "office"
+            env = {**os.environ, "KIOSK_OFFICE_DATABASE_URL": url}
+            env.pop("KIOSK_OFFICE_DIR", None)
+            subprocess.run([*KIOSK, "office", "init", str(folder), "--public-url", f"http://127.0.0.1:{port}"],
+                           env=env, check=True, stdout=subprocess.DEVNULL)
+            t0 = time.monotonic()
+            django_env = {**env, "KIOSK_OFFICE_DIR": str(folder), "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"}
+            subprocess.run([sys.executable, "-c", SETUP, str(base / "keys"), str(REPO / "assets" / "demo"),
+                            str(base / "tokens.json")], check=True, stdout=subprocess.DEVNULL, env=django_env)
+            print(f"set-up: {args.screens} screens in {time.monotonic() - t0:.0f} s", flush=True)
+            log = open(base / "serve.log", "wb")  # noqa: SIM115 - closed below
+            server = subprocess.Popen([*KIOSK, "office", "serve", str(folder), "--port", str(port), "--threads",
+                                       str(args.threads)], env=env, stdout=log, stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 120
+                while True:
+                    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+                        break
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit(f"the office did not start: see {base / 'serve.log'}")
+                    time.sleep(0.2)
+                took, failed = asyncio.run(warm_up(port, screens, args.records, slide, 8))
+                print(f"warm-up: {args.screens} first batches in {took:.0f} s ({args.screens / took:.0f} uploads/s "
+                      f"with 8 in flight), {failed} failed", flush=True)
+                sql(url, "vacuum analyze")
+                before, load0 = sizes(url), os.getloadavg()[0]
+                seconds = args.minutes * 60
+                results = asyncio.run(measured(port, screens, seconds, args.records, slide))
+                after, load1 = sizes(url), os.getloadavg()[0]
+                report(results, seconds, args.screens, before, after, (load0, load1))
+            finally:
+                server.send_signal(signal.SIGTERM)
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                log.close()
+    finally:
+        if args.keep:
+            print(f"kept {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
