@@ -18,9 +18,10 @@ import pytest
 import requests
 from officekit import KIOSK, accounts_from, free_port, run_kiosk, served
 
-from kiosk.config import REPO_ROOT, load_config
+from kiosk.config import load_config
 
 pytestmark = pytest.mark.servers
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 MAKE_FEED = """
 import datetime as dt, os, sys
