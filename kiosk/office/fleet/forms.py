@@ -26,8 +26,9 @@ class ScreenForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["feeds"].queryset = Feed.objects.order_by("name") if is_office_admin(user) \
-            else feeds_of(user, Role.ADMIN)
+        field = self.fields["feeds"]
+        field.queryset = Feed.objects.order_by("name") if is_office_admin(user) else feeds_of(user, Role.ADMIN)
+        field.label_from_instance = lambda f: f"{f.publisher}·{f.label}（{f.name}）"
 
     def clean_device_id(self) -> str:
         value = str(self.cleaned_data["device_id"]).strip()
