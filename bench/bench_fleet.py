@@ -56,7 +56,11 @@ from kiosk.audit.records import GENESIS, Record  # noqa: E402
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 HEARTBEAT_S, BATCH_S = 60.0, 300.0
-ITEMS = [f"n-{i:02d}" for i in range(8)]
+# the demo township's notices (assets/demo), one of them a 任前公示 with a 公示期
+ITEMS = ["2026-renqian-gongshi-11", "2026-dangjian-yaodian", "2026-dwh-10", "sanzhongyida-banfa", "2026-dues-q3",
+         "2026-fzdy-gongshi-4", "banzi-fengong", "qinghe-jiangtang"]
+NOTICE = ITEMS[0]
+WINDOW = (dt.datetime(2026, 11, 25, 8, 30), dt.datetime(2026, 12, 1, 18))  # as its front matter says
 TABLES = ("fleet_screen", "fleet_proofbatch", "fleet_span", "fleet_deviceevent")
 
 SETUP = """
@@ -85,6 +89,8 @@ with transaction.atomic():
         for i, t in enumerate(tokens)], batch_size=2000)
     Through = Screen.feeds.through
     Through.objects.bulk_create([Through(screen_id=s.pk, feed_id=feed.pk) for s in screens], batch_size=5000)
+from django.contrib.auth import get_user_model
+get_user_model().objects.create_superuser("bench", password=sys.argv[4])
 print(len(screens))
 """
 
@@ -160,7 +166,7 @@ class Screen:
             rec = Record(seq=self.seq + 1, kind="notice", start=start, end=self.clock, item=item, feed="township",
                          version="2", page=0, region=(0, 120, 1920, 840),
                          frame=hashlib.sha256(item.encode()).hexdigest(),
-                         window=(dt.datetime(2026, 11, 1), dt.datetime(2026, 12, 31)) if self.turn % 8 == 0 else None,
+                         window=WINDOW if item == NOTICE else None,
                          prev=self.head)
             sealed, line = rec.sealed()
             out.append(line)
@@ -263,7 +269,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def report(results: list[Result], seconds: float, screens: int, before: dict[str, int], after: dict[str, int],
-           load: tuple[float, float]) -> None:
+           compact: dict[str, int], load: tuple[float, float]) -> None:
     kinds = defaultdict(list)
     for r in results:
         kinds[r.kind].append(r)
@@ -281,14 +287,41 @@ def report(results: list[Result], seconds: float, screens: int, before: dict[str
         print(f"{kind:<10}{len(rs):>9}{len(rs) / seconds:>8.1f}{errors:>7}{percentile(ms, 50):>9.1f}"
               f"{percentile(ms, 90):>9.1f}{percentile(ms, 99):>9.1f}{max(ms):>9.1f}")
     screen_days = screens * seconds / 86400
-    print(f"\ndatabase growth in the measured phase, per screen-day ({screen_days:.1f} screen-days):")
+    print(f"\ndatabase growth per screen-day ({screen_days:.1f} screen-days measured); files: as they grew during "
+          "the run (dead row versions included, which autovacuum reuses); compacted: after VACUUM FULL, what a "
+          "screen-day really adds")
+    print(f"  {'':<20}{'files KiB':>12}{'compacted KiB':>15}{'now MiB':>10}")
     for name in ("database", *TABLES):
-        grown = after[name] - before[name]
-        print(f"  {name:<20}{grown / screen_days / 1024:>10.1f} KiB   (now {after[name] / 2**20:.1f} MiB)")
+        grown, kept = after[name] - before[name], compact[name] - before[name]
+        print(f"  {name:<20}{grown / screen_days / 1024:>12.1f}{kept / screen_days / 1024:>15.1f}"
+              f"{compact[name] / 2**20:>10.1f}")
     codes = sorted({r.status for r in results if r.status != 200})
     if codes:
         print(f"non-200 answers: {codes} (0 = no answer within 60 s / connection refused)")
     print(f"median latency {statistics.median(r.latency for r in results) * 1000:.1f} ms overall")
+
+
+def pages(port: int, password: str) -> None:
+    """How long people wait for the fleet page and a coverage report with every screen loaded."""
+    import re
+
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    session = requests.Session()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(f"{base}/login/", timeout=60).text)
+    assert csrf is not None
+    session.post(f"{base}/login/", data={"username": "bench", "password": password, "csrfmiddlewaretoken": csrf[1]},
+                 headers={"Referer": base + "/"}, timeout=60)
+    print("\npages (median of 3, idle server):")
+    for path in ("/fleet/", "/fleet/?state=attention", "/fleet/?place=村007", f"/fleet/coverage/township/{NOTICE}/"):
+        times = []
+        for _ in range(3):
+            t0 = time.monotonic()
+            reply = session.get(base + path, timeout=300)
+            times.append(time.monotonic() - t0)
+            assert reply.status_code == 200, (path, reply.status_code)
+        print(f"  {path:<52}{statistics.median(times) * 1000:>8.0f} ms  ({len(reply.content) // 1024} KiB)")
 
 
 def free_port() -> int:
@@ -321,8 +354,9 @@ def main() -> int:
                            env=env, check=True, stdout=subprocess.DEVNULL)
             t0 = time.monotonic()
             django_env = {**env, "KIOSK_OFFICE_DIR": str(folder), "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"}
+            password = os.urandom(12).hex()
             subprocess.run([sys.executable, "-c", SETUP, str(base / "keys"), str(REPO / "assets" / "demo"),
-                            str(base / "tokens.json")], check=True, stdout=subprocess.DEVNULL, env=django_env)
+                            str(base / "tokens.json"), password], check=True, stdout=subprocess.DEVNULL, env=django_env)
             print(f"set-up: {args.screens} screens in {time.monotonic() - t0:.0f} s", flush=True)
             log = open(base / "serve.log", "wb")  # noqa: SIM115 - closed below
             server = subprocess.Popen([*KIOSK, "office", "serve", str(folder), "--port", str(port), "--threads",
@@ -338,12 +372,14 @@ def main() -> int:
                 took, failed = asyncio.run(warm_up(port, screens, args.records, slide, 8))
                 print(f"warm-up: {args.screens} first batches in {took:.0f} s ({args.screens / took:.0f} uploads/s "
                       f"with 8 in flight), {failed} failed", flush=True)
-                sql(url, "vacuum analyze")
+                sql(url, "vacuum full analyze")
                 before, load0 = sizes(url), os.getloadavg()[0]
                 seconds = args.minutes * 60
                 results = asyncio.run(measured(port, screens, seconds, args.records, slide))
                 after, load1 = sizes(url), os.getloadavg()[0]
-                report(results, seconds, args.screens, before, after, (load0, load1))
+                sql(url, "vacuum full analyze")
+                report(results, seconds, args.screens, before, after, sizes(url), (load0, load1))
+                pages(port, password)
             finally:
                 server.send_signal(signal.SIGTERM)
                 try:

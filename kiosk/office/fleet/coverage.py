@@ -50,6 +50,8 @@ CAUSES = {
     NOT_SCHEDULED: "未排入播放",
 }
 MIN_BREAK = dt.timedelta(minutes=1)
+NAMED = 12  # screens named in the summary sentences; beyond, counted
+LISTED = 50  # screens shown throughout listed in the table; beyond, counted (all: ?all=1, and the CSV)
 
 
 @dataclass(frozen=True)
@@ -231,10 +233,10 @@ def summary(cov: NoticeCoverage) -> list[str]:
     full = [s.screen.name for s in cov.screens if s.complete]
     lines = []
     if full:
-        lines.append(f"“{n.title}”在 {'、'.join(full)} 上公示期内全程轮播（100%，按时段关屏除外），共 {cov.days} 天。")
-    for s in cov.screens:
-        if s.complete:
-            continue
+        where = "、".join(full) if len(full) <= NAMED else f"{len(full)} 台屏幕"
+        lines.append(f"“{n.title}”在 {where} 上公示期内全程轮播（100%，按时段关屏除外），共 {cov.days} 天。")
+    short = [s for s in cov.screens if not s.complete]
+    for s in short[:NAMED]:
         if s.checked is None:
             lines.append(f"{s.screen.name}：公示期内尚未登记或已停用，不计入。")
             continue
@@ -248,10 +250,22 @@ def summary(cov: NoticeCoverage) -> list[str]:
                 when = f"第 {day.number} 天（{day.day.month}月{day.day.day}日）"
                 parts.append(f"{when}缺 {hours(secs)}（{CAUSES[cause]}）")
         lines.append(f"{s.screen.name}：显示了应显示时间的 {percent(s.share)}；" + "；".join(parts) + "。")
+    if len(short) > NAMED:
+        lines.append(f"另有 {len(short) - NAMED} 台屏幕未全程显示或不计入，见下表和表格文件。")
     if cov.published_late:
         at = timezone.localtime(n.first_published)
         lines.append(f"注意：该公示于 {at:%Y-%m-%d %H:%M} 才发布，晚于公示期开始时间；此前的时段不计入屏幕。")
     return lines
+
+
+def table(cov: NoticeCoverage, show_all: bool = False) -> tuple[list[ScreenCoverage], int]:
+    """The screens for the report's table, those that missed time first (least shown first); the
+    screens shown throughout are left out beyond :data:`LISTED` unless ``show_all``: (rows, left out)."""
+    short = sorted((s for s in cov.screens if not s.complete), key=lambda s: (s.checked is None, s.share or 0.0))
+    full = [s for s in cov.screens if s.complete]
+    if show_all or len(full) <= LISTED:
+        return short + full, 0
+    return short, len(full)
 
 
 CSV_COLUMNS = ("内容源", "编号", "标题", "屏幕编号", "屏幕名称", "所在村（社区）", "行", "日期", "开始", "结束", "秒数",

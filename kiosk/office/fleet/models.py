@@ -50,7 +50,7 @@ class Screen(models.Model):
     retired = models.DateTimeField(null=True, blank=True)
 
     # the newest heartbeat
-    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_seen = models.DateTimeField(null=True, blank=True)  # no index: heartbeats update it in place (HOT)
     last_ip = models.GenericIPAddressField(null=True, blank=True)
     status_time = models.DateTimeField(null=True, blank=True)  # the screen's clock when it took the snapshot
     versions = models.JSONField(default=dict, blank=True)  # feed -> version playing

@@ -250,8 +250,10 @@ def coverage_report(request: HttpRequest, feed: str, item: str) -> HttpResponse:
         response = HttpResponse(coverage.to_csv([cov]), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="coverage-{obj.name}-{item}.csv"'
         return response
+    rows, hidden = coverage.table(cov, request.GET.get("all") == "1")
     return render(request, "fleet/coverage.html", {
-        "cov": cov, "notice": notice, "feed": obj, "summary": coverage.summary(cov), "now": now,
+        "cov": cov, "notice": notice, "feed": obj, "summary": coverage.summary(cov), "now": now, "rows": rows,
+        "hidden": hidden, "details": [s for s in rows if s.checked and not s.complete][:coverage.LISTED],
         "min_gap": f"{min_gap:g}",
     })
 
