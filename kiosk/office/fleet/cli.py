@@ -150,7 +150,7 @@ def _cmd_devices(args: argparse.Namespace) -> int:
     from kiosk.office.fleet.state import rows
 
     now = timezone.now()
-    out = rows(Screen.objects.prefetch_related("feeds").order_by("device_id"), now, fleet_settings())
+    out = rows(Screen.objects.order_by("device_id"), now, fleet_settings())
     if args.json:
         for r in out:
             s = r.screen

@@ -25,7 +25,7 @@ from kiosk.office.fleet.conf import fleet_settings
 from kiosk.office.fleet.events import evidence_text
 from kiosk.office.fleet.forms import ScreenForm
 from kiosk.office.fleet.models import DeviceEvent, ProofBatch, PublishedNotice, Screen, Screenshot
-from kiosk.office.fleet.state import ScreenRow, State, manageable, rows, visible_screens
+from kiosk.office.fleet.state import Brief, State, briefs, manageable, rows, visible_screens
 from kiosk.office.history.api import record
 from kiosk.office.paths import public_url
 
@@ -36,16 +36,16 @@ FILTERS = {
 }
 
 
-def _matches(row: ScreenRow, wanted: str) -> bool:
+def _matches(brief: Brief, wanted: str) -> bool:
     if wanted in ("online", "offline", "never", "retired"):
-        return row.state.value == wanted
+        return brief.state.value == wanted
     if wanted == "attention":
-        return row.stands_out and row.state is not State.RETIRED
+        return brief.stands_out and brief.state is not State.RETIRED
     if wanted == "behind":
-        return row.behind
+        return brief.behind
     if wanted == "alerts":
-        return row.screen.alerts > 0
-    return row.state is not State.RETIRED
+        return brief.alerts > 0
+    return brief.state is not State.RETIRED
 
 
 @require_safe
@@ -58,19 +58,22 @@ def fleet(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("state", "")
     wanted = wanted if wanted in FILTERS else ""
     screens = visible.filter(place=place) if place else visible
-    all_rows = rows(screens.prefetch_related("feeds").defer("public_key", "code_mac_key"), now, conf)
-    counts = Counter(r.state.value for r in all_rows)
-    counts["attention"] = sum(1 for r in all_rows if r.stands_out and r.state is not State.RETIRED)
-    counts["behind"] = sum(1 for r in all_rows if r.behind)
-    counts["alerts"] = sum(1 for r in all_rows if r.screen.alerts > 0)
-    counts[""] = sum(1 for r in all_rows if r.state is not State.RETIRED)
-    shown = [r for r in all_rows if _matches(r, wanted)]
-    page = Paginator(shown, PAGE).get_page(request.GET.get("page"))
-    places = sorted({p for p in visible.values_list("place", flat=True) if p})
+    every = briefs(screens, now, conf)
+    counts = Counter(b.state.value for b in every)
+    counts["attention"] = sum(1 for b in every if _matches(b, "attention"))
+    counts["behind"] = sum(1 for b in every if b.behind)
+    counts["alerts"] = sum(1 for b in every if b.alerts > 0)
+    counts[""] = sum(1 for b in every if b.state is not State.RETIRED)
+    page = Paginator([b.id for b in every if _matches(b, wanted)], PAGE).get_page(request.GET.get("page"))
+    order = {pk: n for n, pk in enumerate(page.object_list)}
+    shown = Screen.objects.filter(pk__in=list(order)).defer("public_key", "code_mac_key")
+    page_rows = sorted(rows(shown, now, conf), key=lambda r: order[r.screen.pk])
+    places = sorted(p for p in visible.order_by().values_list("place", flat=True).distinct() if p)
     filters = [(key, label, counts.get(key, 0)) for key, label in FILTERS.items()]
     return render(request, "fleet/list.html", {
-        "page": page, "place": place, "places": places, "wanted": wanted, "filters": filters, "conf": conf,
-        "can_add": is_office_admin(request.user) or feeds_of(request.user, Role.ADMIN).exists(), "now": now,
+        "page": page, "rows": page_rows, "place": place, "places": places, "wanted": wanted, "filters": filters,
+        "conf": conf, "now": now,
+        "can_add": is_office_admin(request.user) or feeds_of(request.user, Role.ADMIN).exists(),
     })
 
 
@@ -106,7 +109,7 @@ def detail(request: HttpRequest, device_id: str) -> HttpResponse:
     screen = _screen(request, device_id)
     conf = fleet_settings()
     now = timezone.now()
-    row = rows([screen], now, conf)[0]
+    row = rows(Screen.objects.filter(pk=screen.pk), now, conf)[0]
     events = list(DeviceEvent.objects.filter(screen=screen).select_related("reviewed_by")[:50])
     for e in events:
         e.text = evidence_text(e)  # type: ignore[attr-defined]
