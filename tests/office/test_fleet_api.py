@@ -90,7 +90,7 @@ def test_heartbeat_updates_the_status_row_and_judges_the_clock(client: Client, f
     assert screen.clock_sane is not None and abs(screen.clock_offset_s or 0) < 60
     sane = screen.clock_sane
     wrong = (timezone.localtime() - dt.timedelta(hours=3)).replace(tzinfo=None).isoformat(timespec="seconds")
-    post(client, "/device/v1/heartbeat", beat_body("liuxi-01", sent=wrong, time=wrong), token)
+    post(client, "/device/v1/heartbeat", beat_body("liuxi-01", sent=wrong, time=wrong, uptime_s=3700.0), token)
     screen.refresh_from_db()
     assert screen.clock_sane == sane and (screen.clock_offset_s or 0) < -3 * 3600 + 120
 
@@ -161,3 +161,19 @@ def test_a_screenshot_that_is_not_a_png_is_refused(client: Client, feed: Any, da
     assert client.post("/device/v1/screenshot", data, content_type="image/png", **headers).status_code == 400
     assert not Screenshot.objects.exists()
     assert DeviceEvent.objects.get(screen=screen).kind == EventKind.GARBAGE
+
+
+def test_a_replayed_heartbeat_is_refused_a_queued_one_is_not(client: Client, feed: Any) -> None:  # noqa: ANN401
+    screen, token = add_enrolled(client, "liuxi-01", [feed])
+    old = (timezone.localtime() - dt.timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="seconds")
+    captured = beat_body("liuxi-01", sent=old, time=old, uptime_s=100.0)  # sent an hour ago, captured on the way
+    assert post(client, "/device/v1/heartbeat", captured, token).status_code == 200
+    assert post(client, "/device/v1/heartbeat", beat_body("liuxi-01", uptime_s=3700.0), token).status_code == 200
+    queued = beat_body("liuxi-01", time=old, uptime_s=3710.0)  # taken an hour ago while offline, sent now
+    assert post(client, "/device/v1/heartbeat", queued, token).status_code == 200
+    before = Screen.objects.get(pk=screen.pk).last_seen
+    assert post(client, "/device/v1/heartbeat", captured, token).status_code == 409
+    assert Screen.objects.get(pk=screen.pk).last_seen == before
+    assert DeviceEvent.objects.get(screen=screen, kind=EventKind.REPLAY).alert
+    jumped = beat_body("liuxi-01", sent=old, time=old, uptime_s=3800.0)  # the clock went back, the player ran on
+    assert post(client, "/device/v1/heartbeat", jumped, token).status_code == 200

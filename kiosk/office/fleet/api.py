@@ -38,7 +38,7 @@ MAX_HEARTBEAT = 64 * 1024
 MAX_BATCH = 2 * 1024 * 1024
 MAX_SCREENSHOT = 2 * 1024 * 1024
 MAX_SHOT_PIXELS = 4096 * 4096
-_AUTH_FIELDS = ("id", "device_id", "retired", "shot_requested")
+_AUTH_FIELDS = ("id", "device_id", "retired", "shot_requested", "last_sent", "uptime_s")
 
 
 def _remote(request: HttpRequest) -> str | None:
@@ -165,6 +165,7 @@ def status_fields(body: dict[str, Any], now: dt.datetime, tolerance_s: float) ->
     if sent is not None:
         offset = (sent - now).total_seconds()
         fields["clock_offset_s"] = offset
+        fields["last_sent"] = sent
         if abs(offset) <= tolerance_s:
             fields["clock_sane"] = now
     versions = body.get("versions")
@@ -193,13 +194,35 @@ def heartbeat(request: HttpRequest, screen: Screen) -> HttpResponse:
     if body.get("device") != screen.device_id:
         return _wrong_device(request, screen, _claimed(body), raw)
     now = timezone.now()
-    fields = status_fields(body, now, fleet_settings().clock_tolerance_s)
+    tolerance = fleet_settings().clock_tolerance_s
+    fields = status_fields(body, now, tolerance)
+    if _replayed(screen, fields, now, tolerance):
+        sent = fields["last_sent"]
+        note(screen, EventKind.REPLAY, f"heartbeat sent {timezone.localtime(sent):%Y-%m-%d %H:%M:%S} (screen clock), "
+                                       "older than one received already: a replayed request", remote=_remote(request),
+             evidence=raw)
+        return _refuse(409, "this heartbeat is older than one received already")
     fields["last_ip"] = _remote(request)
     Screen.objects.filter(pk=screen.pk).update(**fields)
     reply: dict[str, Any] = {"ok": True, "time": timezone.localtime(now).replace(tzinfo=None).isoformat("T", "seconds")}
     if screen.shot_requested is not None:
         reply.update(screenshot=True, screenshot_url="screenshot")
     return JsonResponse(reply)
+
+
+def _replayed(screen: Screen, fields: dict[str, Any], now: dt.datetime, tolerance: float) -> bool:
+    """A heartbeat sent before the newest one received, by a clock that is not sane now, from earlier in the
+    same run of the player (its uptime not beyond the newest one's): a captured request sent again.
+
+    A clock that jumped back while the player ran is not a replay (the uptime went on); a replay made
+    within ``tolerance`` of its capture, or of a beat from a longer earlier run, is not caught.
+    """
+    sent, uptime = fields.get("last_sent"), fields.get("uptime_s")
+    if sent is None or screen.last_sent is None or sent >= screen.last_sent:
+        return False
+    if abs((sent - now).total_seconds()) <= tolerance:
+        return False
+    return uptime is None or screen.uptime_s is None or uptime <= screen.uptime_s
 
 
 # ---------------------------------------------------------------- screenshot

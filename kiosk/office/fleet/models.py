@@ -53,6 +53,7 @@ class Screen(models.Model):
     last_seen = models.DateTimeField(null=True, blank=True)  # no index: heartbeats update it in place (HOT)
     last_ip = models.GenericIPAddressField(null=True, blank=True)
     status_time = models.DateTimeField(null=True, blank=True)  # the screen's clock when it took the snapshot
+    last_sent = models.DateTimeField(null=True, blank=True)  # the screen's clock when it sent the newest heartbeat
     versions = models.JSONField(default=dict, blank=True)  # feed -> version playing
     last_error = models.TextField(blank=True)
     showing = models.CharField(max_length=200, blank=True)
