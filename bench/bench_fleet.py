@@ -31,7 +31,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import pwd
 import random
 import shutil
 import signal
@@ -42,7 +41,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +48,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "office"))
 
-from with_postgres import pg_bin  # noqa: E402
+from officekit import create_feed  # noqa: E402
+from with_postgres import cluster  # noqa: E402
 
 from kiosk.audit.records import GENESIS, Record  # noqa: E402
 
@@ -65,22 +64,16 @@ TABLES = ("fleet_screen", "fleet_proofbatch", "fleet_span", "fleet_deviceevent")
 
 SETUP = """
 import hashlib, json, sys
+import datetime as dt
+from pathlib import Path
 import django
 django.setup()
 from django.db import transaction
 from kiosk.office.fleet.models import Screen
 from kiosk.office.feeds.models import Feed
-from kiosk.feed.publish import publish
-from kiosk.feed.repo import init_feed
-from kiosk.office.paths import data_dir
-import datetime as dt
-from pathlib import Path
 now = dt.datetime.now(dt.UTC)
-tree = data_dir().feed("township")
-init_feed(tree, Path(sys.argv[1]), now, threshold=1)
-publish(Path(sys.argv[2]), tree, [Path(sys.argv[1])], now)
-feed = Feed.objects.create(name="township", publisher="青禾镇党委", catalogue="")
-tokens = json.loads(Path(sys.argv[3]).read_text())
+feed = Feed.objects.get(name="township")
+tokens = json.loads(Path(sys.argv[1]).read_text())
 places = [f"村{i:03d}" for i in range(200)]
 with transaction.atomic():
     screens = Screen.objects.bulk_create([
@@ -90,38 +83,12 @@ with transaction.atomic():
     Through = Screen.feeds.through
     Through.objects.bulk_create([Through(screen_id=s.pk, feed_id=feed.pk) for s in screens], batch_size=5000)
 from django.contrib.auth import get_user_model
-get_user_model().objects.create_superuser("bench", password=sys.argv[4])
+get_user_model().objects.create_superuser("bench", password=sys.argv[2])
 print(len(screens))
 """
 
 
 # ---------------------------------------------------------------- PostgreSQL
-
-
-@contextlib.contextmanager
-def postgres(base: Path) -> Iterator[str]:
-    """A cluster on a Unix socket under ``base`` with durable (default) settings; yields its URL."""
-    as_root = os.geteuid() == 0
-    user = "postgres" if as_root else pwd.getpwuid(os.geteuid()).pw_name
-    data, sock = base / "pg", base / "sock"
-    sock.mkdir()
-    if as_root:
-        entry = pwd.getpwnam(user)
-        os.chmod(base, 0o755)
-        for p in (base, sock):
-            os.chown(p, entry.pw_uid, entry.pw_gid)
-
-    def run(*cmd: str) -> None:
-        full = ["runuser", "-u", user, "--", *cmd] if as_root else list(cmd)
-        subprocess.run(full, check=True, stdout=subprocess.DEVNULL)
-
-    run(pg_bin("initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"), "-o",
-        f"-k {sock} -c listen_addresses='' -c max_connections=200 -c shared_buffers=256MB", "start")
-    try:
-        yield f"postgresql://{user}@/postgres?host={sock}"
-    finally:
-        run(pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
 
 
 def sql(url: str, query: str) -> list[tuple[str, ...]]:
@@ -345,7 +312,8 @@ def main() -> int:
     screens = [Screen(f"s{i:05d}", f"kst1.bench-{i}-{os.urandom(8).hex()}") for i in range(args.screens)]
     (base / "tokens.json").write_text(json.dumps([s.token for s in screens]))
     try:
-        with postgres(base) as url:
+        # durable, as in production (fsync and synchronous_commit on: each commit waits for the disk)
+        with cluster("-c max_connections=200 -c shared_buffers=256MB", "kiosk-bench-pg-") as url:
             port = free_port()
             folder = base / "office"
             env = {**os.environ, "KIOSK_OFFICE_DATABASE_URL": url}
@@ -355,8 +323,9 @@ def main() -> int:
             t0 = time.monotonic()
             django_env = {**env, "KIOSK_OFFICE_DIR": str(folder), "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"}
             password = os.urandom(12).hex()
-            subprocess.run([sys.executable, "-c", SETUP, str(base / "keys"), str(REPO / "assets" / "demo"),
-                            str(base / "tokens.json"), password], check=True, stdout=subprocess.DEVNULL, env=django_env)
+            create_feed(folder, "township", base / "keys", REPO / "assets" / "demo", env)
+            subprocess.run([sys.executable, "-c", SETUP, str(base / "tokens.json"), password], check=True,
+                           stdout=subprocess.DEVNULL, env=django_env)
             print(f"set-up: {args.screens} screens in {time.monotonic() - t0:.0f} s", flush=True)
             log = open(base / "serve.log", "wb")  # noqa: SIM115 - closed below
             server = subprocess.Popen([*KIOSK, "office", "serve", str(folder), "--port", str(port), "--threads",

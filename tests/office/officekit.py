@@ -65,3 +65,32 @@ def served(folder: Path, port: int | None = None) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+CREATE_FEED = """
+import datetime as dt, sys
+from pathlib import Path
+import django
+django.setup()
+from kiosk.feed.publish import publish
+from kiosk.feed.repo import init_feed
+from kiosk.office.feeds.models import Feed
+from kiosk.office.paths import data_dir
+name, keys, content = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+now = dt.datetime.now(dt.UTC)
+tree = data_dir().feed(name)
+init_feed(tree, keys, now, threshold=1)
+publish(content, tree, [keys], now)
+Feed.objects.create(name=name, publisher="青禾镇党委", catalogue=(content / "catalogue.toml").read_text())
+"""
+
+
+def create_feed(folder: Path, name: str, keys: Path, content: Path, env: dict[str, str] | None = None) -> None:
+    """A feed in the office data folder ``folder`` (its database included), published from ``content``
+    with a threshold-1 key in ``keys``, as an office admin would have made it."""
+    base = {k: v for k, v in (env or os.environ).items() if k != "KIOSK_OFFICE_DIR"}
+    done = subprocess.run([sys.executable, "-c", CREATE_FEED, name, str(keys), str(content)], capture_output=True,
+                          text=True, timeout=300, env={**base, "KIOSK_OFFICE_DIR": str(folder),
+                                                       "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"})
+    if done.returncode != 0:
+        raise RuntimeError(f"creating feed {name} failed:\n{done.stderr}")

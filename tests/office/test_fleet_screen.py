@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,30 +15,12 @@ from typing import Any
 
 import pytest
 import requests
-from officekit import KIOSK, accounts_from, free_port, run_kiosk, served
+from officekit import KIOSK, accounts_from, create_feed, free_port, run_kiosk, served
 
 from kiosk.config import load_config
 
 pytestmark = pytest.mark.servers
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-MAKE_FEED = """
-import datetime as dt, os, sys
-from pathlib import Path
-import django
-django.setup()
-from kiosk.feed.publish import publish
-from kiosk.feed.repo import init_feed
-from kiosk.office.feeds.models import Feed
-from kiosk.office.paths import data_dir
-now = dt.datetime.now(dt.UTC)
-tree = data_dir().feed("township")
-init_feed(tree, Path(sys.argv[1]), now, threshold=1)
-publish(Path(sys.argv[2]), tree, [Path(sys.argv[1])], now)
-catalogue = (Path(sys.argv[2]) / "catalogue.toml").read_text()
-Feed.objects.create(name="township", publisher="青禾镇党委", catalogue=catalogue)
-"""
-
 
 def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:  # noqa: ANN401
     deadline = time.monotonic() + timeout
@@ -85,11 +66,7 @@ def test_an_enrolled_screen_reports_to_a_running_office(tmp_path: Path) -> None:
     admin = accounts_from(init.stdout)
     with open(folder / "office.toml", "a", encoding="utf-8") as f:
         f.write("\n[fleet]\noffline_after_s = 8\nheartbeat_interval_s = 10\nupload_interval_s = 10\n")
-    env = {**{k: v for k, v in os.environ.items() if k != "KIOSK_OFFICE_DIR"}, "KIOSK_OFFICE_DIR": str(folder),
-           "DJANGO_SETTINGS_MODULE": "kiosk.office.settings"}
-    made = subprocess.run([sys.executable, "-c", MAKE_FEED, str(tmp_path / "keys"), str(REPO_ROOT / "assets" / "demo")],
-                          env=env, capture_output=True, text=True, timeout=300)
-    assert made.returncode == 0, made.stderr
+    create_feed(folder, "township", tmp_path / "keys", REPO_ROOT / "assets" / "demo")
     added = run_kiosk("office", "device", "add", str(folder), "lobby-1", "--label", "柳溪村党群服务中心",
                       "--place", "柳溪村")
     assert added.returncode == 0, added.stderr

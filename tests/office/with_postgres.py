@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -29,14 +31,16 @@ def pg_bin(name: str) -> str:
     return path
 
 
-def main(argv: list[str]) -> int:
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1:]
-    if not argv:
-        sys.exit(__doc__)
+# tests: nothing needs to survive a crash of the throwaway cluster
+FAST = "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+
+
+@contextmanager
+def cluster(options: str = FAST, prefix: str = "kiosk-pg-") -> Iterator[str]:
+    """A throwaway cluster on a Unix socket (server ``options`` added); yields its database URL."""
     as_root = os.geteuid() == 0
     user = "postgres" if as_root else pwd.getpwuid(os.geteuid()).pw_name
-    base = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    base = Path(tempfile.mkdtemp(prefix=prefix))
     data, sock = base / "data", base / "sock"
     sock.mkdir()
     if as_root:
@@ -52,15 +56,22 @@ def main(argv: list[str]) -> int:
     try:
         run(pg_bin("initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
         run(pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(base / "server.log"), "-o",
-            f"-k {sock} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off",
-            "start")
-        env = dict(os.environ, KIOSK_OFFICE_DATABASE_URL=f"postgresql://{user}@/postgres?host={sock}")
+            f"-k {sock} -c listen_addresses='' {options}", "start")
         print(f"PostgreSQL cluster on {sock} (user {user})", flush=True)
-        return subprocess.run(argv, env=env).returncode
+        yield f"postgresql://{user}@/postgres?host={sock}"
     finally:
         if (data / "postmaster.pid").exists():
             run(pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(base, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1:]
+    if not argv:
+        sys.exit(__doc__)
+    with cluster() as url:
+        return subprocess.run(argv, env=dict(os.environ, KIOSK_OFFICE_DATABASE_URL=url)).returncode
 
 
 if __name__ == "__main__":

@@ -95,22 +95,31 @@ def _hours(screen: Any) -> str:  # noqa: ANN401
     return f"{(screen.code_expires - timezone.now()).total_seconds() / 3600:.0f}"
 
 
-def _screen(name: str) -> Any:  # noqa: ANN401
+class _Refused(Exception):
+    pass
+
+
+def _named_screen(args: argparse.Namespace) -> Any:  # noqa: ANN401
+    """Django started on ``args.dir`` and the screen ``args.name``; :class:`_Refused` with the reason."""
+    try:
+        _setup(args.dir)
+    except OfficeConfigError as e:
+        raise _Refused(str(e)) from None
     from kiosk.office.fleet.models import Screen
 
-    return Screen.objects.filter(device_id=name).first()
+    screen = Screen.objects.filter(device_id=args.name).first()
+    if screen is None:
+        raise _Refused(f"no screen named {args.name!r} (see `kiosk office devices {args.dir}`)")
+    return screen
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
     try:
-        _setup(args.dir)
-    except OfficeConfigError as e:
+        screen = _named_screen(args)
+    except _Refused as e:
         return _fail(str(e))
     from kiosk.office.fleet.enrolment import EnrolRefused, issue_code
 
-    screen = _screen(args.name)
-    if screen is None:
-        return _fail(f"no screen named {args.name!r}")
     try:
         code = issue_code(screen, actor="命令行")
     except EnrolRefused as e:
@@ -122,14 +131,11 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 def _cmd_retire(args: argparse.Namespace) -> int:
     try:
-        _setup(args.dir)
-    except OfficeConfigError as e:
+        screen = _named_screen(args)
+    except _Refused as e:
         return _fail(str(e))
     from kiosk.office.fleet.enrolment import retire
 
-    screen = _screen(args.name)
-    if screen is None:
-        return _fail(f"no screen named {args.name!r}")
     if screen.retired is not None:
         print(f"{screen.device_id} was retired already")
         return 0
