@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,13 +247,16 @@ def _update_spans(rows: list[Span]) -> None:
                                         r.versions, r.pk) for r in rows])
 
 
+def held_batches(screen: Screen, chain: int | None = None) -> Iterator[list[bytes]]:
+    """The records received from ``screen`` (one chain, default the current one), batch by batch, oldest first."""
+    chain = screen.chain if chain is None else chain
+    for b in ProofBatch.objects.filter(screen=screen, chain=chain).order_by("first_seq").only("lines").iterator(100):
+        yield unpack(b.lines)
+
+
 def held_lines(screen: Screen, chain: int | None = None) -> list[bytes]:
     """Every record received from ``screen`` (one chain, default the current one), oldest first."""
-    chain = screen.chain if chain is None else chain
-    out: list[bytes] = []
-    for b in ProofBatch.objects.filter(screen=screen, chain=chain).order_by("first_seq").only("lines"):
-        out.extend(unpack(b.lines))
-    return out
+    return [line for lines in held_batches(screen, chain) for line in lines]
 
 
 def chains_of(screen: Screen) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -120,7 +120,7 @@ def detail(request: HttpRequest, device_id: str) -> HttpResponse:
         "row": row, "screen": screen, "events": events, "batches": batches, "shot": shot, "conf": conf,
         "can_manage": manageable(request.user, screen),
         "can_shoot": manageable(request.user, screen, Role.ADMIN, Role.SUPERVISOR),
-        "feeds": list(screen.feeds.all()), "now": now, "r": row,
+        "feeds": list(screen.feeds.all()), "now": now, "r": row, "chains": proof.chains_of(screen),
     })
 
 
@@ -189,18 +189,32 @@ def review(request: HttpRequest, device_id: str, event_id: int) -> HttpResponse:
 @require_safe
 @login_required
 def proof_zip(request: HttpRequest, device_id: str) -> HttpResponse:
-    """The records received from the screen as its own day files: ``kiosk audit verify --dir`` reads them."""
+    """The records received from the screen as its own day files: ``kiosk audit verify --dir`` reads them.
+
+    Written batch by batch into a spooled zip (a year of a screen's records never sits in memory); a
+    record goes to the file of its day, or of the newest day so far when its clock went back, as the
+    screen's own log does.
+    """
     screen = _screen(request, device_id)
-    chain = int(request.GET.get("chain", screen.chain)) if str(request.GET.get("chain", "")).isdigit() else screen.chain
-    days: dict[str, list[bytes]] = defaultdict(list)
-    for line in proof.held_lines(screen, chain):
-        days[file_name(parse_record(line).start.date())].append(line)
-    if not days:
-        raise Http404("nothing received from this screen yet")
+    wanted = request.GET.get("chain", "")
+    chain = int(wanted) if wanted.isdigit() else screen.chain
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - handed to FileResponse
+    day: dt.date | None = None
+    entry = None
     with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(days):
-            z.writestr(f"{screen.device_id}-audit/{name}", b"\n".join(days[name]) + b"\n")
+        for lines in proof.held_batches(screen, chain):
+            for line in lines:
+                start = parse_record(line).start.date()
+                if day is None or start > day:
+                    if entry is not None:
+                        entry.close()
+                    day = start
+                    entry = z.open(f"{screen.device_id}-audit/{file_name(day)}", "w")
+                assert entry is not None
+                entry.write(line + b"\n")
+        if entry is None:
+            raise Http404("nothing received from this screen yet")
+        entry.close()
     spool.seek(0)
     record("fleet.proof", f"下载屏幕 {screen.device_id} 的显示记录", request=request, subject=f"screen:{screen.pk}",
            chain=chain)
