@@ -127,3 +127,15 @@ def test_a_large_fleet_lists_the_screens_that_missed_time_and_counts_the_rest(fl
     assert [s.screen.device_id for s in rows] == ["c", "b"] and hidden == 1
     assert coverage.table(cov, show_all=True)[1] == 0
     assert coverage.summary(cov)[-1] == "另有 1 台屏幕未全程显示或不计入，见下表和表格文件。"
+
+
+def test_screens_added_after_or_retired_before_the_period_are_not_due(fleet: dict[str, Any],
+                                                                      client: Client) -> None:
+    from fleetkit import add_enrolled
+
+    late, _ = add_enrolled(client, "late", [fleet["feed"]])
+    gone, _ = add_enrolled(client, "gone", [fleet["feed"]])
+    Screen.objects.filter(pk=late.pk).update(created=timezone.make_aware(dt.datetime(2026, 11, 18)))
+    Screen.objects.filter(pk=gone.pk).update(created=timezone.make_aware(dt.datetime(2026, 10, 1)),
+                                             retired=timezone.make_aware(dt.datetime(2026, 10, 20)))
+    assert [s.screen.device_id for s in office_report().screens] == ["a", "b", "c"]

@@ -126,6 +126,9 @@ def notice_coverage(notice: PublishedNotice, now: dt.datetime, min_gap: dt.timed
     if checked is None:
         cov.screens.extend(ScreenCoverage(s, None) for s in screens)
         return cov
+    # screens retired before the period or added after it were never due to show it
+    screens = [s for s in screens
+               if local(s.created) < checked[1] and (s.retired is None or local(s.retired) > checked[0])]
     pieces = _pieces(notice, screens, checked)
     for screen in screens:
         cov.screens.append(_screen_coverage(screen, checked, start.date(), pieces.get(screen.pk, []), min_gap))
