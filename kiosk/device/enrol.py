@@ -28,7 +28,7 @@ import requests
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from kiosk import __version__, fsutil
+from kiosk import __version__, fsutil, httpio
 from kiosk.config import Config, ConfigError, load_config, parse_config
 from kiosk.device.credentials import PROTOCOL, code_lookup, code_mac_key, mac_ok, normalize_code
 
@@ -37,6 +37,7 @@ MAX_REPLY = 4 * 1024 * 1024
 TOKEN_NAME = "device-token"
 ROOTS_DIR = "roots"
 TIMEOUT = (10.0, 30.0)
+DEADLINE = 90.0  # the whole exchange, connect to last byte (kiosk.httpio)
 
 
 class EnrolError(Exception):
@@ -99,13 +100,16 @@ def _exchange(office_url: str, code: str, public_key: str | None, session: reque
     body = {"protocol": PROTOCOL, "code": code_lookup(code), "public_key": public_key,
             "hostname": socket.gethostname(), "software": __version__}
     try:
-        with session.post(url, json=body, timeout=TIMEOUT, stream=True) as resp:
-            raw = resp.raw.read(MAX_REPLY + 1, decode_content=True)
-            status = resp.status_code
+        answer = httpio.exchange(httpio.guard(session), "POST", url, deadline=DEADLINE, connect_timeout=TIMEOUT[0],
+                                 read_timeout=TIMEOUT[1], cap=MAX_REPLY, json=body)
+    except httpio.DeadlineExceeded:
+        raise EnrolError(f"{url}: no complete answer within {DEADLINE:g} s (a slow or stuck server)") from None
+    except httpio.ReplyTooLarge:
+        raise EnrolError(f"{url}: the reply is larger than {MAX_REPLY} bytes: is this the office's address?") \
+            from None
     except requests.RequestException as e:
         raise EnrolError(f"{url}: cannot reach the office: {e}") from None
-    if len(raw) > MAX_REPLY:
-        raise EnrolError(f"{url}: the reply is larger than {MAX_REPLY} bytes: is this the office's address?")
+    raw, status = answer.body, answer.status
     try:
         reply = json.loads(raw)
     except (UnicodeDecodeError, ValueError):
