@@ -19,6 +19,7 @@ from kiosk.office.datadir import DataDir
 from kiosk.office.fleet.enrolment import issue_code
 from kiosk.office.fleet.models import DeviceEvent, EventKind, ProofBatch, Span
 from kiosk.office.fleet.proof import held_lines
+from kiosk.office.fleet.proof import local as coverage_local
 
 pytestmark = pytest.mark.django_db
 DAY = dt.datetime(2026, 11, 2, 8, 0)
@@ -187,3 +188,20 @@ def test_records_received_download_as_day_files_that_kiosk_audit_verify_accepts(
     folder = tmp_path / "copy" / "liuxi-01-audit"
     assert sorted(p.name for p in folder.iterdir()) == ["display-2026-11-02.jsonl", "display-2026-11-03.jsonl"]
     assert verify(folder) == []
+
+
+def test_records_with_impossible_times_are_kept_but_not_counted(client: Client, screen: tuple[Any, str]) -> None:
+    s, token = screen
+    chain = Chain()
+    chain.play(DAY, DAY + dt.timedelta(minutes=10), ["plan"])
+    chain.add(NOTICE, dt.datetime(1970, 1, 1, 8), dt.datetime(1970, 1, 1, 8, 1), "plan", "township")  # RTC reset
+    chain.add(NOTICE, dt.datetime(2026, 11, 2, 8, 20, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, 8, 21, tzinfo=dt.UTC),
+              "dues", "township")  # a time with an offset: converted to the office's local time
+    reply = upload(client, token, "liuxi-01", chain.records)[0]
+    assert reply.status_code == 200 and reply.json()["acked"] == chain.head[0]
+    assert held_lines(s) == lines(chain.records)
+    assert DeviceEvent.objects.get(screen=s, kind=EventKind.BAD_TIME).alert
+    s.refresh_from_db()
+    assert s.proof_from is not None and s.proof_from.year == 2026
+    dues = Span.objects.get(screen=s, kind="show", item="dues")
+    assert coverage_local(dues.start) == dt.datetime(2026, 11, 2, 16, 20)  # 08:20 UTC in Asia/Shanghai

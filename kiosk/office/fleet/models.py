@@ -137,10 +137,11 @@ class EventKind(models.TextChoices):
     BAD_CODE = "bad-code", "开通码无效"
     RESENT = "resent", "重复发送（已忽略）"
     CHAIN_START = "chain-start", "开始新的证据链"
+    BAD_TIME = "bad-time", "记录时间不可能"
 
 
 ALERT_KINDS = frozenset({EventKind.WRONG_DEVICE, EventKind.BROKEN_CHAIN, EventKind.REWRITTEN, EventKind.REPLAY,
-                         EventKind.RETIRED, EventKind.GARBAGE})
+                         EventKind.RETIRED, EventKind.GARBAGE, EventKind.BAD_TIME})
 
 
 class DeviceEvent(models.Model):

@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -189,14 +189,21 @@ def local(when: dt.datetime) -> dt.datetime:
 
 def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Sequence[bytes], nonce: str,
             contact: dict[str, Any]) -> None:
+    """Store the batch as received; fold the records whose times are possible into the timeline."""
     records = [parse_record(line) for line in lines]
-    start = min(r.start for r in records)
-    end = max(r.end for r in records)
+    timed = [t for t in (_timed(r) for r in records) if t is not None]
     now = timezone.now()
+    start, end = (min(r.start for r in timed), max(r.end for r in timed)) if timed else (local(now), local(now))
     ProofBatch.objects.create(screen=screen, chain=chain, first_seq=records[0].seq, last_seq=records[-1].seq,
                               last_hash=records[-1].hash, start=aware(start), end=aware(end), received=now,
                               nonce=nonce, lines=pack(lines))
-    _merge_spans(screen, records, start)
+    if len(timed) < len(records):
+        note(screen, EventKind.BAD_TIME, f"{len(records) - len(timed)} record(s) of seq {records[0].seq}-"
+                                         f"{records[-1].seq} carry impossible times (before {EARLIEST.year}, after "
+                                         f"{LATEST.year}, or ending before they start): kept as received, not counted "
+                                         "in coverage")
+    if timed:
+        _merge_spans(screen, timed, start)
     if chain != screen.chain:
         note(screen, EventKind.CHAIN_START, f"after enrolment the screen's log starts a new chain at seq "
                                             f"{records[0].seq} (chain {chain}); the earlier chain is kept")
@@ -204,11 +211,32 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
         note(screen, EventKind.CHAIN_START, f"the first records received start at seq {records[0].seq}: older "
                                             "records were not sent to this office")
     updates: dict[str, Any] = {**contact, "chain": chain, "chain_seq": records[-1].seq, "chain_hash": records[-1].hash,
-                               "chain_open": False, "proof_until": aware(end) if screen.proof_until is None
-                               else max(screen.proof_until, aware(end))}
-    if screen.proof_from is None or aware(start) < screen.proof_from:
-        updates["proof_from"] = aware(start)
+                               "chain_open": False}
+    if timed:
+        updates["proof_until"] = aware(end) if screen.proof_until is None else max(screen.proof_until, aware(end))
+        if screen.proof_from is None or aware(start) < screen.proof_from:
+            updates["proof_from"] = aware(start)
     Screen.objects.filter(pk=screen.pk).update(**updates)
+
+
+EARLIEST = dt.datetime(2000, 1, 1)
+LATEST = dt.datetime(2200, 1, 1)
+
+
+def _timed(rec: Record) -> Record | None:
+    """``rec`` with local naive times (a time with an offset is converted), or None when its times are impossible."""
+    start, end = rec.start, rec.end
+    if start.tzinfo is not None or end.tzinfo is not None:
+        try:
+            start, end = local(start if start.tzinfo else aware(start)), local(end if end.tzinfo else aware(end))
+        except (OverflowError, ValueError):
+            return None
+    if not EARLIEST <= start <= end < LATEST:
+        return None
+    window = rec.window
+    if window is not None and any(t is not None and t.tzinfo is not None for t in window):
+        window = None  # a window with an offset is not the screen's own: not used for anything here
+    return replace(rec, start=start, end=end, window=window)
 
 
 def _merge_spans(screen: Screen, records: list[Record], start: dt.datetime) -> None:
