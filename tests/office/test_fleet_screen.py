@@ -67,6 +67,9 @@ def test_an_enrolled_screen_reports_to_a_running_office(tmp_path: Path) -> None:
     with open(folder / "office.toml", "a", encoding="utf-8") as f:
         f.write("\n[fleet]\noffline_after_s = 8\nheartbeat_interval_s = 10\nupload_interval_s = 10\n")
     create_feed(folder, "township", tmp_path / "keys", REPO_ROOT / "assets" / "demo")
+    for bad, why in ((["bad id"], "NAME is 1 to 64"), (["lobby-1", "--feed", "nope"], "no feed named nope")):
+        refused = run_kiosk("office", "device", "add", str(folder), *bad)
+        assert refused.returncode == 1 and why in refused.stderr
     added = run_kiosk("office", "device", "add", str(folder), "lobby-1", "--label", "柳溪村党群服务中心",
                       "--place", "柳溪村")
     assert added.returncode == 0, added.stderr

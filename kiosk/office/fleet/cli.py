@@ -66,7 +66,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
     from kiosk.office.feeds.models import Feed
     from kiosk.office.fleet.enrolment import add_screen
-    from kiosk.office.fleet.models import Screen
+    from kiosk.office.fleet.models import DEVICE_ID, Screen
+    from kiosk.office.paths import public_url
 
     feeds = list(Feed.objects.filter(name__in=args.feed)) if args.feed else list(Feed.objects.all()[:2])
     if args.feed and len(feeds) != len(set(args.feed)):
@@ -75,6 +76,9 @@ def _cmd_add(args: argparse.Namespace) -> int:
     if not args.feed and len(feeds) != 1:
         return _fail("this office has " + ("no feed yet" if not feeds else "several feeds") +
                      ": name the screen's feeds with --feed")
+    if not DEVICE_ID.regex.match(args.name):
+        return _fail(f"{args.name!r}: a screen's NAME is 1 to 64 letters, digits, '.', '-' or '_', starting with a "
+                     "letter or digit (it goes into the screen's config and its QR links)")
     if Screen.objects.filter(device_id__iexact=args.name).exists():
         return _fail(f"a screen named {args.name!r} exists already (a new code: kiosk office device code DIR NAME)")
     try:
@@ -83,8 +87,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
     except ValidationError as e:
         return _fail("; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items()))
     print(f"screen {screen.device_id} ({screen.name}) added; feeds: {', '.join(f.name for f in feeds)}")
-    print(f"enrol it on the screen within {_hours(screen)} h: kiosk enrol <public URL> CODE --config "
-          "/etc/kiosk/device.toml")
+    print(f"enrol it on the screen within {_hours(screen)} h: sudo kiosk enrol {public_url()} CODE "
+          "--config /etc/kiosk/device.toml")
     print(code)
     return 0
 
