@@ -8,7 +8,7 @@ about 200 requests a second.  Everything runs on this machine, on 127.0.0.1 only
    (fsync and synchronous_commit on), under a temporary directory;
 2. an office data folder (`kiosk office init`) with one published feed and N screens, created
    directly in the database (as `kiosk office device add` + `kiosk enrol` would leave them);
-3. `kiosk office serve DIR --threads T` (waitress, the production server of the office);
+3. `kiosk office serve DIR --workers W --threads T` (waitress processes sharing the port);
 4. warm-up: every screen uploads its first batch (as fast as the server takes them: the
    maximum throughput of uploads), so the measured phase extends existing chains and timelines;
 5. the measured phase: the open-loop schedule at the target rate for `--minutes` (bounded to
@@ -18,7 +18,7 @@ about 200 requests a second.  Everything runs on this machine, on 127.0.0.1 only
 It prints throughput, latency percentiles per kind, errors, the load average, and the growth of
 the database (total and per table) per screen-day.
 
-Run: `.venv/bin/python bench/bench_fleet.py [--screens 10000] [--minutes 5] [--threads 16]`
+Run: `.venv/bin/python bench/bench_fleet.py [--screens 10000] [--minutes 5] [--workers 2] [--threads 8]`
 (about 2 minutes of set-up for 10,000 screens before the measured phase).
 """
 
@@ -291,6 +291,41 @@ def pages(port: int, password: str) -> None:
         print(f"  {path:<52}{statistics.median(times) * 1000:>8.0f} ms  ({len(reply.content) // 1024} KiB)")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of ``pids`` and their waited-for children (from /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+    return total
+
+
+def children(parent: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                    out.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return out
+
+
+def postgres_pids(url: str) -> list[int]:
+    """This cluster's server processes: its postmaster (postmaster.pid) and the processes it started."""
+    sock = Path(url.split("host=", 1)[1])
+    try:
+        master = int((sock.parent / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [master, *children(master)]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -301,7 +336,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--screens", type=int, default=10_000)
     parser.add_argument("--minutes", type=float, default=5.0, help="measured phase (at most 15)")
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="office server processes (default 2: one per core)")
     parser.add_argument("--records", type=int, default=30, help="records per batch (default 30: 10 s slides)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     args = parser.parse_args()
@@ -329,7 +365,8 @@ def main() -> int:
             print(f"set-up: {args.screens} screens in {time.monotonic() - t0:.0f} s", flush=True)
             log = open(base / "serve.log", "wb")  # noqa: SIM115 - closed below
             server = subprocess.Popen([*KIOSK, "office", "serve", str(folder), "--port", str(port), "--threads",
-                                       str(args.threads)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                                       str(args.threads), "--workers", str(args.workers)], env=env, stdout=log,
+                                      stderr=subprocess.STDOUT)
             try:
                 deadline = time.monotonic() + 120
                 while True:
@@ -344,10 +381,17 @@ def main() -> int:
                 sql(url, "vacuum full analyze")
                 before, load0 = sizes(url), os.getloadavg()[0]
                 seconds = args.minutes * 60
+                office = [server.pid, *children(server.pid)]
+                cpu0 = (cpu_seconds(office), cpu_seconds(postgres_pids(url)), time.process_time())
                 results = asyncio.run(measured(port, screens, seconds, args.records, slide))
+                cpu = (cpu_seconds(office) - cpu0[0], cpu_seconds(postgres_pids(url)) - cpu0[1],
+                       time.process_time() - cpu0[2])
                 after, load1 = sizes(url), os.getloadavg()[0]
                 sql(url, "vacuum full analyze")
                 report(results, seconds, args.screens, before, after, sizes(url), (load0, load1))
+                print(f"\nCPU used in the measured phase (seconds of one core per second of run): office "
+                      f"{cpu[0] / seconds:.2f}, PostgreSQL {cpu[1] / seconds:.2f}, this load generator "
+                      f"{cpu[2] / seconds:.2f}; the office's CPU per request {cpu[0] / len(results) * 1000:.2f} ms")
                 pages(port, password)
             finally:
                 server.send_signal(signal.SIGTERM)

@@ -8,6 +8,7 @@ is not installed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -36,6 +37,8 @@ def add_office_commands(subparsers: Any) -> None:  # noqa: ANN401 - argparse's p
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port (default 1; a busy fleet: one per CPU core)")
     p.set_defaults(handler=_cmd_serve)
 
     p = sub.add_parser("feeds", help="one line per feed: name, URL path, root.json (for a screen's [[feed]])")
@@ -166,23 +169,83 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except OfficeConfigError as e:
         return _fail(str(e))
     migrate()
+    from django.conf import settings
     from waitress import serve
 
     from kiosk.office.feedback.retention import PurgeThread
     from kiosk.office.feeds.renewal import RenewalThread
     from kiosk.office.wsgi import application
 
-    renewal, purging = RenewalThread(), PurgeThread()
-    renewal.start()
-    purging.start()
-    from django.conf import settings
-
-    print(f"kiosk office {data.root} on http://{args.host}:{args.port}/ (public URL {settings.KIOSK_PUBLIC_URL})",
-          flush=True)
+    options: dict[str, Any] = {"threads": args.threads, "ident": "kiosk-office", "clear_untrusted_proxy_headers": True,
+                               "channel_timeout": 60, "max_request_body_size": 64 * 1024 * 1024}
+    print(f"kiosk office {data.root} on http://{args.host}:{args.port}/ (public URL {settings.KIOSK_PUBLIC_URL})"
+          + (f", {args.workers} processes" if args.workers > 1 else ""), flush=True)
+    background = (RenewalThread(), PurgeThread())  # in this process only, also with several server processes
+    if args.workers > 1:
+        return _serve_processes(application, args.host, args.port, args.workers, options, background)
+    for thread in background:
+        thread.start()
     try:
-        serve(application, host=args.host, port=args.port, threads=args.threads, ident="kiosk-office",
-              clear_untrusted_proxy_headers=True, channel_timeout=60, max_request_body_size=64 * 1024 * 1024)
+        serve(application, host=args.host, port=args.port, **options)
     finally:
-        renewal.stop()
-        purging.stop()
+        for thread in background:
+            thread.stop()
+    return 0
+
+
+def _serve_processes(application: Any, host: str, port: int, workers: int, options: dict[str, Any],  # noqa: ANN401
+                     background: tuple[Any, ...]) -> int:
+    """``workers`` waitress processes accepting on one socket (the kernel spreads the connections), so the
+    office uses every core; the parent restarts a process that dies, runs the ``background`` threads
+    (timestamp renewal, purge), and on SIGTERM or SIGINT stops them all.  Nothing is shared between
+    the processes but the database."""
+    import signal
+    import socket
+
+    from django.db import connections
+    from waitress import serve
+
+    listener = socket.create_server((host, port), backlog=1024)
+    connections.close_all()  # never share a database connection across fork
+
+    def start() -> int:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 1
+            try:
+                serve(application, sockets=[listener], **options)
+                code = 0
+            except BaseException:  # noqa: BLE001 - a forked child must never return into the parent's code
+                log.exception("server process %d failed", os.getpid())
+            finally:
+                os._exit(code)
+        return pid
+
+    children = {start() for _ in range(workers)}
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for thread in background:  # after the fork: a child never inherits a running thread
+        thread.start()
+    try:
+        while children:
+            pid, status = os.wait()
+            children.discard(pid)
+            if not stopping:
+                log.error("server process %d ended (status %d); starting another", pid, status)
+                children.add(start())
+    finally:
+        for thread in background:
+            thread.stop()
+        listener.close()
     return 0

@@ -129,3 +129,43 @@ def test_an_enrolled_screen_reports_to_a_running_office(tmp_path: Path) -> None:
         wait_until(lambda: devices(folder)["lobby-1"]["state"] == "offline", 60, "offline after the threshold")
         page = session.get(f"{base}/fleet/s/lobby-1/", timeout=30).text
         assert "离线" in page and "没有异常" in page
+
+
+def test_the_office_serves_from_several_processes_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    folder = tmp_path / "served"
+    assert run_kiosk("office", "init", str(folder), "--public-url", f"http://127.0.0.1:{port}").returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_OFFICE_DIR"}
+    server = subprocess.Popen([*KIOSK, "office", "serve", str(folder), "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        answered = wait_until(lambda: _status(port), 60, "the office answering")
+        assert answered == 401  # the device API, without a token
+        children = wait_until(lambda: _children(server.pid) if len(_children(server.pid)) == 2 else None, 30,
+                              "two server processes")
+        for _ in range(20):
+            assert _status(port) == 401
+    finally:
+        server.send_signal(signal.SIGTERM)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, out
+    assert "2 processes" in out and not any(Path(f"/proc/{pid}").exists() for pid in children)
+
+
+def _status(port: int) -> int | None:
+    try:
+        return requests.post(f"http://127.0.0.1:{port}/device/v1/heartbeat", json={}, timeout=5).status_code
+    except requests.RequestException:
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return out

@@ -183,8 +183,9 @@ def aware(naive: dt.datetime) -> dt.datetime:
 
 
 def local(when: dt.datetime) -> dt.datetime:
-    """An aware datetime as naive local time (what records and kiosk.audit.intervals use)."""
-    return timezone.localtime(when).replace(tzinfo=None)
+    """An aware datetime as naive local time in the office's time zone (what records and
+    kiosk.audit.intervals use); called for every span of a report, so straight to the zone."""
+    return when.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
 
 
 def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Sequence[bytes], nonce: str,
