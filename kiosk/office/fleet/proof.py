@@ -35,10 +35,14 @@ from kiosk.office.fleet import timeline
 from kiosk.office.fleet.conf import fleet_settings
 from kiosk.office.fleet.events import note
 from kiosk.office.fleet.models import EventKind, ProofBatch, Screen, Span
+from kiosk.office.fleet.rows import insert_rows, select, select_row, update_row
 
 log = logging.getLogger(__name__)
 
 MAX_RECORDS = 2000  # per batch (screens send 500)
+_CHAIN_FIELDS = ("id", "device_id", "chain", "chain_seq", "chain_hash", "chain_open", "proof_from", "proof_until")
+_BATCH_FIELDS = ("screen", "chain", "first_seq", "last_seq", "last_hash", "start", "end", "received", "nonce", "lines")
+_SPAN_FIELDS = ("id", "kind", "feed", "item", "start", "end", "seconds", "showings", "versions")
 
 
 class BatchRefused(Exception):
@@ -92,11 +96,14 @@ def receive(screen_id: int, batch: Received, remote: str | None = None) -> int:
     A batch received counts as contact: ``last_seen`` is updated with the chain's head.
     """
     with transaction.atomic():
-        screen = Screen.objects.select_for_update().get(pk=screen_id)
+        locked = select_row(Screen, _CHAIN_FIELDS, "id", screen_id, for_update=True)
+        if locked is None:
+            raise BatchRefused(EventKind.RETIRED, "this screen no longer exists", 403)
+        screen = Screen(**locked)
         contact = {"last_seen": timezone.now(), "last_ip": remote}
         new, chain, after = _new_part(screen, batch)
         if not new:
-            Screen.objects.filter(pk=screen.pk).update(**contact)
+            update_row(Screen, screen.pk, contact)
             return batch.last_seq
         problems = errors(verify_lines(new, after))
         if problems and screen.chain_open and after is not None:
@@ -195,9 +202,8 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
     timed = [t for t in (_timed(r) for r in records) if t is not None]
     now = timezone.now()
     start, end = (min(r.start for r in timed), max(r.end for r in timed)) if timed else (local(now), local(now))
-    ProofBatch.objects.create(screen=screen, chain=chain, first_seq=records[0].seq, last_seq=records[-1].seq,
-                              last_hash=records[-1].hash, start=aware(start), end=aware(end), received=now,
-                              nonce=nonce, lines=pack(lines))
+    insert_rows(ProofBatch, _BATCH_FIELDS, [(screen.pk, chain, records[0].seq, records[-1].seq, records[-1].hash,
+                                             aware(start), aware(end), now, nonce, pack(lines))])
     if len(timed) < len(records):
         note(screen, EventKind.BAD_TIME, f"{len(records) - len(timed)} record(s) of seq {records[0].seq}-"
                                          f"{records[-1].seq} carry impossible times (before {EARLIEST.year}, after "
@@ -217,7 +223,7 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
         updates["proof_until"] = aware(end) if screen.proof_until is None else max(screen.proof_until, aware(end))
         if screen.proof_from is None or aware(start) < screen.proof_from:
             updates["proof_from"] = aware(start)
-    Screen.objects.filter(pk=screen.pk).update(**updates)
+    update_row(Screen, screen.pk, updates)
 
 
 EARLIEST = dt.datetime(2000, 1, 1)
@@ -242,38 +248,31 @@ def _timed(rec: Record) -> Record | None:
 
 def _merge_spans(screen: Screen, records: list[Record], start: dt.datetime) -> None:
     min_gap = dt.timedelta(minutes=fleet_settings().min_gap_min)
-    rows = Span.objects.filter(screen=screen, end__gte=aware(start - min_gap))
-    stored = [timeline.Piece(r.kind, local(r.start), local(r.end), r.feed, r.item, r.seconds, r.showings,
-                             set(filter(None, r.versions.split(","))), r.id) for r in rows]
-    by_id = {r.id: r for r in rows}
+    rows = select(Span, _SPAN_FIELDS, [("screen", "=", screen.pk), ("end", ">=", aware(start - min_gap))])
+    stored = [timeline.Piece(r["kind"], local(r["start"]), local(r["end"]), r["feed"], r["item"], r["seconds"],
+                             r["showings"], set(filter(None, r["versions"].split(","))), r["id"]) for r in rows]
     changed, new = [], []
     for piece in timeline.merge_batch(records, stored, min_gap):
         versions = ",".join(sorted(piece.versions, key=lambda v: (len(v), v)))[-200:]
         if piece.id is None:
-            new.append(Span(screen=screen, kind=piece.kind, feed=piece.feed, item=piece.item, start=aware(piece.start),
-                            end=aware(piece.end), seconds=piece.seconds, showings=piece.showings, versions=versions))
+            new.append((screen.pk, piece.kind, piece.feed, piece.item, aware(piece.start), aware(piece.end),
+                        piece.seconds, piece.showings, versions))
         else:
-            row = by_id[piece.id]
-            row.end, row.seconds, row.showings, row.versions = aware(piece.end), piece.seconds, piece.showings, \
-                versions
-            changed.append(row)
+            changed.append((aware(piece.end), piece.seconds, piece.showings, versions, piece.id))
     if changed:
         _update_spans(changed)
-    if new:
-        Span.objects.bulk_create(new)
+    insert_rows(Span, ("screen", "kind", "feed", "item", "start", "end", "seconds", "showings", "versions"), new)
 
 
-def _update_spans(rows: list[Span]) -> None:
-    """Extend stored pieces: one prepared UPDATE run for every row (Django's bulk_update builds a
-    CASE per column and row, which costs more than the whole rest of an upload)."""
+def _update_spans(rows: list[tuple[dt.datetime, float, int, str, int]]) -> None:
+    """Extend stored pieces (end, seconds, showings, versions, id): one prepared UPDATE run per row
+    (Django's bulk_update builds a CASE per column and row, costlier than the rest of an upload)."""
     q = connection.ops.quote_name
-    table = q(Span._meta.db_table)
-    statement = (f"UPDATE {table} SET {q('end')} = %s, {q('seconds')} = %s, {q('showings')} = %s, "
+    statement = (f"UPDATE {q(Span._meta.db_table)} SET {q('end')} = %s, {q('seconds')} = %s, {q('showings')} = %s, "
                  f"{q('versions')} = %s WHERE {q('id')} = %s")
     end_field = Span._meta.get_field("end")
     with connection.cursor() as cursor:
-        cursor.executemany(statement, [(end_field.get_db_prep_value(r.end, connection), r.seconds, r.showings,
-                                        r.versions, r.pk) for r in rows])
+        cursor.executemany(statement, [(end_field.get_db_prep_save(end, connection), *rest) for end, *rest in rows])
 
 
 def held_batches(screen: Screen, chain: int | None = None) -> Iterator[list[bytes]]:
