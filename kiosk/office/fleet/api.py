@@ -23,6 +23,7 @@ from typing import Any
 from csp.decorators import csp_exempt
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -74,7 +75,7 @@ def _claimed(body: object) -> str:
 Handler = Callable[[HttpRequest, Screen], HttpResponse]
 
 
-def device_api(view: Handler) -> Callable[[HttpRequest], HttpResponse]:
+def device_api(view: Handler) -> Callable[[HttpRequest], HttpResponseBase]:
     """POST only, no CSRF, a valid token of a screen in service: the view gets the :class:`Screen`."""
 
     @csp_exempt()  # JSON for a screen, never a document: no policy to build 200 times a second

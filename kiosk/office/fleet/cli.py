@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     if not args.feed and len(feeds) != 1:
         return _fail("this office has " + ("no feed yet" if not feeds else "several feeds") +
                      ": name the screen's feeds with --feed")
-    if not DEVICE_ID.regex.match(args.name):
+    if not re.match(DEVICE_ID.regex, args.name):
         return _fail(f"{args.name!r}: a screen's NAME is 1 to 64 letters, digits, '.', '-' or '_', starting with a "
                      "letter or digit (it goes into the screen's config and its QR links)")
     if Screen.objects.filter(device_id__iexact=args.name).exists():

@@ -120,11 +120,12 @@ def _new_part(screen: Screen, batch: Received) -> tuple[Sequence[bytes], int, tu
     """The lines not held yet, the chain they go to and the head they must continue."""
     after = (screen.chain_seq, screen.chain_hash) if screen.chain_seq > 0 else None
     seqs = batch.seqs
-    held = [i for i, s in enumerate(seqs) if s is not None and after is not None and s <= after[0]]
-    if not held:
+    held_seqs = {i: s for i, s in enumerate(seqs) if s is not None and after is not None and s <= after[0]}
+    if not held_seqs or after is None:
         return batch.lines, screen.chain, after
-    stored = _stored_lines(screen, min(seqs[i] for i in held), after[0])  # type: ignore[type-var, arg-type]
-    differs = [seqs[i] for i in held if stored.get(seqs[i]) != batch.lines[i]]  # type: ignore[arg-type]
+    held = list(held_seqs)
+    stored = _stored_lines(screen, min(held_seqs.values()), after[0])
+    differs = [s for i, s in held_seqs.items() if stored.get(s) != batch.lines[i]]
     if differs:
         if screen.chain_open:
             return batch.lines, screen.chain + 1, None  # a re-enrolled screen whose log started again
@@ -142,8 +143,9 @@ def _new_part(screen: Screen, batch: Received) -> tuple[Sequence[bytes], int, tu
 
 def _check_replay(screen: Screen, batch: Received, seqs: Sequence[int | None]) -> None:
     """Everything in the batch is held already: a retransmission, or the same request replayed."""
-    if batch.nonce and ProofBatch.objects.filter(screen=screen, chain=screen.chain, nonce=batch.nonce,
-                                                 first_seq=seqs[0]).exists():
+    first = seqs[0]
+    if batch.nonce and first is not None and ProofBatch.objects.filter(screen=screen, chain=screen.chain,
+                                                                       nonce=batch.nonce, first_seq=first).exists():
         raise BatchRefused(EventKind.REPLAY, f"this upload (seq {seqs[0]}-{seqs[-1]}, nonce {batch.nonce[:12]}…) "
                                              "was received before: a replayed request", next_seq=screen.chain_seq + 1)
     note(screen, EventKind.RESENT, f"seq {seqs[0]}-{seqs[-1]} sent again, identical to what was received; "
@@ -272,7 +274,8 @@ def _update_spans(rows: list[tuple[dt.datetime, float, int, str, int]]) -> None:
                  f"{q('versions')} = %s WHERE {q('id')} = %s")
     end_field = Span._meta.get_field("end")
     with connection.cursor() as cursor:
-        cursor.executemany(statement, [(end_field.get_db_prep_save(end, connection), *rest) for end, *rest in rows])
+        cursor.executemany(statement, [(end_field.get_db_prep_save(end, connection), seconds, showings, versions, pk)
+                                       for end, seconds, showings, versions, pk in rows])
 
 
 def held_batches(screen: Screen, chain: int | None = None) -> Iterator[list[bytes]]:
