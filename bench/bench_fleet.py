@@ -178,7 +178,7 @@ async def timed(port: int, kind: str, path: str, token: str, body: bytes, due: f
 
 
 async def warm_up(port: int, screens: list[Screen], records: int, slide: float, parallel: int) -> tuple[float, int]:
-    """Every screen's first batch, ``parallel`` at a time; (seconds, failures)."""
+    """Every screen's first heartbeat and batch, ``parallel`` screens at a time; (seconds, failures)."""
     results: list[Result] = []
     queue = list(screens)
     started = time.monotonic()
@@ -186,6 +186,7 @@ async def warm_up(port: int, screens: list[Screen], records: int, slide: float, 
     async def worker() -> None:
         while queue:
             s = queue.pop()
+            await timed(port, "heartbeat", "/device/v1/heartbeat", s.token, s.heartbeat(), time.monotonic(), results)
             await timed(port, "batch", "/device/v1/audit", s.token, s.batch(records, slide), time.monotonic(),
                         results)
 
@@ -376,8 +377,8 @@ def main() -> int:
                         raise SystemExit(f"the office did not start: see {base / 'serve.log'}")
                     time.sleep(0.2)
                 took, failed = asyncio.run(warm_up(port, screens, args.records, slide, 8))
-                print(f"warm-up: {args.screens} first batches in {took:.0f} s ({args.screens / took:.0f} uploads/s "
-                      f"with 8 in flight), {failed} failed", flush=True)
+                print(f"warm-up: {args.screens} first heartbeats and batches in {took:.0f} s "
+                      f"({args.screens / took:.0f} screens/s with 8 in flight), {failed} failed", flush=True)
                 sql(url, "vacuum full analyze")
                 before, load0 = sizes(url), os.getloadavg()[0]
                 seconds = args.minutes * 60

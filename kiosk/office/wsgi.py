@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from kiosk.office.fleet.wsgi import with_device_api
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiosk.office.settings")
-application = get_wsgi_application()
+# the screens' API (/device/) answered without the console's middleware; everything else by the console
+application = with_device_api(get_wsgi_application())

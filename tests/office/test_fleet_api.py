@@ -177,3 +177,31 @@ def test_a_replayed_heartbeat_is_refused_a_queued_one_is_not(client: Client, fee
     assert DeviceEvent.objects.get(screen=screen, kind=EventKind.REPLAY).alert
     jumped = beat_body("liuxi-01", sent=old, time=old, uptime_s=3800.0)  # the clock went back, the player ran on
     assert post(client, "/device/v1/heartbeat", jumped, token).status_code == 200
+
+
+def test_the_served_application_answers_screens_without_the_console_middleware(client: Client, feed: Any) -> None:  # noqa: ANN401
+    import io
+    import json
+
+    from kiosk.office.wsgi import application
+
+    screen, token = add_enrolled(client, "liuxi-01", [feed])
+
+    def call(path: str, body: bytes, auth: str, method: str = "POST") -> tuple[str, dict[str, str], bytes]:
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
+                   "HTTP_HOST": "127.0.0.1:8080", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                   "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
+                   "HTTP_AUTHORIZATION": auth, "wsgi.errors": io.StringIO(), "SERVER_PROTOCOL": "HTTP/1.1"}
+        seen: list[Any] = []
+        out = b"".join(application(environ, lambda status, headers: seen.extend([status, dict(headers)])))
+        return seen[0], seen[1], out
+
+    status, headers, body = call("/device/v1/heartbeat", json.dumps(beat_body("liuxi-01")).encode(), f"Bearer {token}")
+    assert status.startswith("200") and json.loads(body)["ok"] is True
+    assert "Content-Security-Policy" not in headers and "Set-Cookie" not in headers
+    status, _, _ = call("/device/v1/heartbeat", b"{}", "Bearer nope")
+    assert status.startswith("401")
+    status, headers, _ = call("/fleet/", b"", "", "GET")
+    assert status.startswith("302") and "Content-Security-Policy" in headers  # the console keeps its chain
+    screen.refresh_from_db()
+    assert screen.last_seen is not None

@@ -119,13 +119,14 @@ def test_a_members_only_notice_is_due_only_on_members_screens(fleet: dict[str, A
 def test_a_large_fleet_lists_the_screens_that_missed_time_and_counts_the_rest(fleet: dict[str, Any],
                                                                              monkeypatch: Any) -> None:  # noqa: ANN401
     cov = office_report()
-    rows, hidden = coverage.table(cov)
-    assert [s.screen.device_id for s in rows] == ["c", "b", "a"] and hidden == 0  # least shown first
+    rows, hidden_short, hidden = coverage.table(cov)
+    assert [s.screen.device_id for s in rows] == ["c", "b", "a"] and hidden == hidden_short == 0  # least shown first
     monkeypatch.setattr(coverage, "LISTED", 0)
+    monkeypatch.setattr(coverage, "SHORT_LISTED", 1)
     monkeypatch.setattr(coverage, "NAMED", 1)
-    rows, hidden = coverage.table(cov)
-    assert [s.screen.device_id for s in rows] == ["c", "b"] and hidden == 1
-    assert coverage.table(cov, show_all=True)[1] == 0
+    rows, hidden_short, hidden = coverage.table(cov)
+    assert [s.screen.device_id for s in rows] == ["c"] and (hidden_short, hidden) == (1, 1)
+    assert coverage.table(cov, show_all=True)[1:] == (0, 0)
     assert coverage.summary(cov)[-1] == "另有 1 台屏幕未全程显示或不计入，见下表和表格文件。"
 
 

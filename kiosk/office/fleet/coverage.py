@@ -52,6 +52,7 @@ CAUSES = {
 MIN_BREAK = dt.timedelta(minutes=1)
 NAMED = 12  # screens named in the summary sentences; beyond, counted
 LISTED = 50  # screens shown throughout listed in the table; beyond, counted (all: ?all=1, and the CSV)
+SHORT_LISTED = 200  # screens that missed time listed in the table (the least shown first); beyond, counted
 
 
 @dataclass(frozen=True)
@@ -261,14 +262,18 @@ def summary(cov: NoticeCoverage) -> list[str]:
     return lines
 
 
-def table(cov: NoticeCoverage, show_all: bool = False) -> tuple[list[ScreenCoverage], int]:
-    """The screens for the report's table, those that missed time first (least shown first); the
-    screens shown throughout are left out beyond :data:`LISTED` unless ``show_all``: (rows, left out)."""
+def table(cov: NoticeCoverage, show_all: bool = False) -> tuple[list[ScreenCoverage], int, int]:
+    """The screens for the report's table, those that missed time first (least shown first), and how
+    many were left out (unless ``show_all``): screens that missed time beyond :data:`SHORT_LISTED`,
+    screens shown throughout beyond :data:`LISTED` (the CSV always has every screen)."""
     short = sorted((s for s in cov.screens if not s.complete), key=lambda s: (s.checked is None, s.share or 0.0))
     full = [s for s in cov.screens if s.complete]
-    if show_all or len(full) <= LISTED:
-        return short + full, 0
-    return short, len(full)
+    if show_all:
+        return short + full, 0, 0
+    shown_short = short[:SHORT_LISTED]
+    if len(full) <= LISTED:
+        return shown_short + full, len(short) - len(shown_short), 0
+    return shown_short, len(short) - len(shown_short), len(full)
 
 
 CSV_COLUMNS = ("内容源", "编号", "标题", "屏幕编号", "屏幕名称", "所在村（社区）", "行", "日期", "开始", "结束", "秒数",

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -188,7 +189,7 @@ def review(request: HttpRequest, device_id: str, event_id: int) -> HttpResponse:
 
 @require_safe
 @login_required
-def proof_zip(request: HttpRequest, device_id: str) -> HttpResponse:
+def proof_zip(request: HttpRequest, device_id: str) -> HttpResponseBase:
     """The records received from the screen as its own day files: ``kiosk audit verify --dir`` reads them.
 
     Written batch by batch into a spooled zip (a year of a screen's records never sits in memory); a
@@ -267,10 +268,11 @@ def coverage_report(request: HttpRequest, feed: str, item: str) -> HttpResponse:
         response = HttpResponse(coverage.to_csv([cov]), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="coverage-{obj.name}-{item}.csv"'
         return response
-    rows, hidden = coverage.table(cov, request.GET.get("all") == "1")
+    rows, hidden_short, hidden = coverage.table(cov, request.GET.get("all") == "1")
     return render(request, "fleet/coverage.html", {
         "cov": cov, "notice": notice, "feed": obj, "summary": coverage.summary(cov), "now": now, "rows": rows,
-        "hidden": hidden, "details": [s for s in rows if s.checked and not s.complete][:coverage.LISTED],
+        "hidden": hidden, "hidden_short": hidden_short,
+        "details": [s for s in rows if s.checked and not s.complete][:coverage.LISTED],
         "min_gap": f"{min_gap:g}",
     })
 
