@@ -183,9 +183,15 @@ def test_the_served_application_answers_screens_without_the_console_middleware(c
     import io
     import json
 
+    from django.core import signals
+    from django.db import close_old_connections
+
     from kiosk.office.wsgi import application
 
     screen, token = add_enrolled(client, "liuxi-01", [feed])
+    # as Django's test client does: the test's transaction must outlive each request
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
 
     def call(path: str, body: bytes, auth: str, method: str = "POST") -> tuple[str, dict[str, str], bytes]:
         environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8080",
@@ -196,12 +202,17 @@ def test_the_served_application_answers_screens_without_the_console_middleware(c
         out = b"".join(application(environ, lambda status, headers: seen.extend([status, dict(headers)])))
         return seen[0], seen[1], out
 
-    status, headers, body = call("/device/v1/heartbeat", json.dumps(beat_body("liuxi-01")).encode(), f"Bearer {token}")
-    assert status.startswith("200") and json.loads(body)["ok"] is True
-    assert "Content-Security-Policy" not in headers and "Set-Cookie" not in headers
-    status, _, _ = call("/device/v1/heartbeat", b"{}", "Bearer nope")
-    assert status.startswith("401")
-    status, headers, _ = call("/fleet/", b"", "", "GET")
-    assert status.startswith("302") and "Content-Security-Policy" in headers  # the console keeps its chain
+    try:
+        status, headers, body = call("/device/v1/heartbeat", json.dumps(beat_body("liuxi-01")).encode(),
+                                     f"Bearer {token}")
+        assert status.startswith("200") and json.loads(body)["ok"] is True
+        assert "Content-Security-Policy" not in headers and "Set-Cookie" not in headers
+        status, _, _ = call("/device/v1/heartbeat", b"{}", "Bearer nope")
+        assert status.startswith("401")
+        status, headers, _ = call("/fleet/", b"", "", "GET")
+        assert status.startswith("302") and "Content-Security-Policy" in headers  # the console keeps its chain
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     screen.refresh_from_db()
     assert screen.last_seen is not None
