@@ -195,8 +195,7 @@ def test_records_with_impossible_times_are_kept_but_not_counted(client: Client, 
     chain = Chain()
     chain.play(DAY, DAY + dt.timedelta(minutes=10), ["plan"])
     chain.add(NOTICE, dt.datetime(1970, 1, 1, 8), dt.datetime(1970, 1, 1, 8, 1), "plan", "township")  # RTC reset
-    chain.add(NOTICE, dt.datetime(2026, 11, 2, 8, 20, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, 8, 21, tzinfo=dt.UTC),
-              "dues", "township")  # a time with an offset: converted to the office's local time
+    chain.add(NOTICE, dt.datetime(2026, 11, 2, 8, 20), dt.datetime(2026, 11, 2, 8, 21), "dues", "township")
     reply = upload(client, token, "liuxi-01", chain.records)[0]
     assert reply.status_code == 200 and reply.json()["acked"] == chain.head[0]
     assert held_lines(s) == lines(chain.records)
@@ -204,4 +203,16 @@ def test_records_with_impossible_times_are_kept_but_not_counted(client: Client, 
     s.refresh_from_db()
     assert s.proof_from is not None and s.proof_from.year == 2026
     dues = Span.objects.get(screen=s, kind="show", item="dues")
-    assert coverage_local(dues.start) == dt.datetime(2026, 11, 2, 16, 20)  # 08:20 UTC in Asia/Shanghai
+    assert coverage_local(dues.start) == dt.datetime(2026, 11, 2, 8, 20)  # after the 1970 record: counted
+
+
+def test_a_record_with_a_time_zone_is_refused(client: Client, screen: tuple[Any, str]) -> None:
+    s, token = screen  # records hold the screen's local time without an offset (kiosk.audit.records)
+    chain = Chain()
+    chain.play(DAY, DAY + dt.timedelta(minutes=10), ["plan"])
+    chain.add(NOTICE, dt.datetime(2026, 11, 2, 8, 20, tzinfo=dt.UTC), dt.datetime(2026, 11, 2, 8, 21, tzinfo=dt.UTC),
+              "dues", "township")
+    event = refused(upload(client, token, "liuxi-01", chain.records)[0], 409, EventKind.BROKEN_CHAIN)
+    assert "time zone" in event.detail
+    s.refresh_from_db()
+    assert s.chain_seq == 0
