@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.audit.keys import device_public_key
 from kiosk.config import load_config
 from kiosk.device.credentials import CodeError, code_lookup, code_mac_key, new_code, normalize_code, reply_mac
 from kiosk.device.enrol import EnrolError, enrol
@@ -81,7 +82,7 @@ def url(office: Office) -> str:
 
 EXISTING = """\
 # 柳溪村 service centre, installed 2026-11-20 by 李师傅
-state_dir = "/var/lib/kiosk"
+state_dir = "state"
 
 [device]
 id = "old-name"   # was a demo id
@@ -128,11 +129,40 @@ def test_enrol_updates_the_config_in_place_and_keeps_everything_else(office: Off
     assert township.root_path.read_text(encoding="utf-8") == root
 
 
-def test_a_new_config_file_is_created(office: Office, root: str, tmp_path: Path) -> None:
+def test_a_new_config_file_is_created(office: Office, root: str, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     answer(office, payload(root))
     device = tmp_path / "device.toml"
     enrol(url(office), CODE, device)
     assert [f.name for f in load_config(device).feed_sources()] == ["township"]
+    [sent] = office.received  # the key of the player's default state folder
+    assert sent["public_key"] == device_public_key(tmp_path / "home" / ".local" / "state" / "kiosk")
+
+
+def test_the_screen_key_is_made_if_need_be_and_registered(office: Office, root: str, tmp_path: Path) -> None:
+    device = tmp_path / "etc" / "device.toml"
+    device.parent.mkdir()
+    device.write_text(EXISTING, encoding="utf-8")
+    answer(office, payload(root))
+    enrol(url(office), CODE, device)
+    state = device.parent / "state"  # state_dir of the config, relative to it
+    [sent] = office.received
+    assert sent["public_key"] == device_public_key(state) and len(sent["public_key"]) == 64
+    assert (state / "device-key.pem").stat().st_mode & 0o777 == 0o600
+    answer(office, payload(root))
+    enrol(url(office), CODE, device)  # enrolled again (a new code): the same key
+    assert office.received[1]["public_key"] == sent["public_key"]
+
+
+def test_an_unusable_screen_key_stops_enrolment_before_asking_the_office(office: Office, tmp_path: Path) -> None:
+    device = tmp_path / "device.toml"
+    device.write_text(EXISTING, encoding="utf-8")
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "device-key.pem").write_text("not a key", encoding="utf-8")
+    with pytest.raises(EnrolError, match="device-key.pem"):
+        enrol(url(office), CODE, device)
+    assert not office.received and device.read_text(encoding="utf-8") == EXISTING
 
 
 @pytest.mark.parametrize("case", ["wrong code", "tampered root", "refused", "not json", "bad config", "bad root"])

@@ -29,6 +29,7 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from kiosk import __version__, fsutil, httpio
+from kiosk.audit.keys import DeviceKeyError, device_public_key
 from kiosk.config import Config, ConfigError, load_config, parse_config
 from kiosk.device.credentials import PROTOCOL, code_lookup, code_mac_key, mac_ok, normalize_code
 
@@ -61,6 +62,8 @@ def enrol(office_url: str, code: str, config_path: Path, *, public_key: str | No
     code = normalize_code(code)
     config_path = config_path.absolute()
     doc, text = _read_document(config_path)
+    if public_key is None:
+        public_key = _device_key(config_path)
     payload = _exchange(office_url, code, public_key, session or requests.Session())
     plan = _plan(payload, config_path)
     _apply(doc, plan)
@@ -75,6 +78,16 @@ def enrol(office_url: str, code: str, config_path: Path, *, public_key: str | No
     return Enrolled(plan.device["id"], plan.device.get("site", ""), config_path, plan.token_file,
                     tuple(f["name"] for f in plan.feeds), tuple(payload.get("missing_feeds") or ()),
                     str(payload.get("office", office_url)))
+
+
+def _device_key(config_path: Path) -> str:
+    """The screen's public key, from (or created in) the state directory the config names: the
+    office verifies the signed checkpoints of the screen's display log against it."""
+    try:
+        state = load_config(config_path if config_path.exists() else None).state_path()
+        return device_public_key(state)
+    except DeviceKeyError as e:
+        raise EnrolError(f"{e}; nothing was sent to the office") from None
 
 
 def _read_document(path: Path) -> tuple[tomlkit.TOMLDocument, str]:

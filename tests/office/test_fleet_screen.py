@@ -129,6 +129,8 @@ def test_an_enrolled_screen_reports_to_a_running_office(tmp_path: Path) -> None:
         wait_until(lambda: devices(folder)["lobby-1"]["state"] == "offline", 60, "offline after the threshold")
         page = session.get(f"{base}/fleet/s/lobby-1/", timeout=30).text
         assert "离线" in page and "没有异常" in page
+        key = (device.parent / "state" / "device-key.pub").read_text(encoding="ascii").strip()
+        assert f'title="{key}"' in page and "已核对至第" in page  # registered at enrolment, its checkpoints verified
 
 
 def test_the_office_serves_from_several_processes_and_stops_cleanly(tmp_path: Path) -> None:

@@ -73,6 +73,10 @@ class Screen(models.Model):
     proof_from = models.DateTimeField(null=True, blank=True)  # start of the oldest record received
     proof_until = models.DateTimeField(null=True, blank=True)  # end of the newest record received
     alerts = models.IntegerField(default=0)  # alerts not yet reviewed
+    # the screen's signed checkpoints in the current chain (kiosk.audit.signatures, against public_key)
+    signed_seq = models.BigIntegerField(null=True, blank=True)  # the newest checkpoint that verified
+    signed_at = models.DateTimeField(null=True, blank=True)  # its time (the screen's clock)
+    unsigned_from = models.DateTimeField(null=True, blank=True)  # start of the first record after it
 
     class Meta:
         ordering = ["place", "device_id"]
@@ -138,10 +142,13 @@ class EventKind(models.TextChoices):
     RESENT = "resent", "重复发送（已忽略）"
     CHAIN_START = "chain-start", "开始新的证据链"
     BAD_TIME = "bad-time", "记录时间不可能"
+    BAD_SIGNATURE = "bad-signature", "签名无效"
+    UNSIGNED = "unsigned", "记录缺少签名"
 
 
 ALERT_KINDS = frozenset({EventKind.WRONG_DEVICE, EventKind.BROKEN_CHAIN, EventKind.REWRITTEN, EventKind.REPLAY,
-                         EventKind.RETIRED, EventKind.GARBAGE, EventKind.BAD_TIME})
+                         EventKind.RETIRED, EventKind.GARBAGE, EventKind.BAD_TIME, EventKind.BAD_SIGNATURE,
+                         EventKind.UNSIGNED})
 
 
 class DeviceEvent(models.Model):

@@ -29,7 +29,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kiosk.audit.records import Record, canonical, parse_record
+from kiosk.audit.records import CHECKPOINT, Record, canonical, parse_record
+from kiosk.audit.signatures import MAX_UNSIGNED, check_signatures
 from kiosk.audit.verify import Problem, errors, verify_lines
 from kiosk.office.fleet import timeline
 from kiosk.office.fleet.conf import fleet_settings
@@ -40,7 +41,8 @@ from kiosk.office.fleet.rows import insert_rows, select, select_row, update_row
 log = logging.getLogger(__name__)
 
 MAX_RECORDS = 2000  # per batch (screens send 500)
-_CHAIN_FIELDS = ("id", "device_id", "chain", "chain_seq", "chain_hash", "chain_open", "proof_from", "proof_until")
+_CHAIN_FIELDS = ("id", "device_id", "chain", "chain_seq", "chain_hash", "chain_open", "proof_from", "proof_until",
+                 "public_key", "signed_seq", "signed_at", "unsigned_from")
 _BATCH_FIELDS = ("screen", "chain", "first_seq", "last_seq", "last_hash", "start", "end", "received", "nonce", "lines")
 _SPAN_FIELDS = ("id", "kind", "feed", "item", "start", "end", "seconds", "showings", "versions")
 
@@ -220,12 +222,57 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
         note(screen, EventKind.CHAIN_START, f"the first records received start at seq {records[0].seq}: older "
                                             "records were not sent to this office")
     updates: dict[str, Any] = {**contact, "chain": chain, "chain_seq": records[-1].seq, "chain_hash": records[-1].hash,
-                               "chain_open": False}
+                               "chain_open": False, **_signatures(screen, chain, lines, timed)}
     if timed:
         updates["proof_until"] = aware(end) if screen.proof_until is None else max(screen.proof_until, aware(end))
         if screen.proof_from is None or aware(start) < screen.proof_from:
             updates["proof_from"] = aware(start)
     update_row(Screen, screen.pk, updates)
+
+
+def _signatures(screen: Screen, chain: int, lines: Sequence[bytes], timed: Sequence[Record]) -> dict[str, Any]:
+    """Check the batch's checkpoints against the key the screen registered at enrolment; the
+    screen's new signing state (nothing without a registered key).
+
+    The records are stored whatever their signatures say (they continue the chain, and a rewritten
+    log is evidence), but never silently: a checkpoint that does not verify (forged, signed by
+    another key, or records before it rewritten) is an alert on the screen's page, and so is a
+    stretch of records longer than the screen's signing interval allows after its newest valid
+    checkpoint (checkpoints removed).  Records before a chain's first checkpoint are vouched for by
+    it when it comes (a screen's log from before it signed is only shown as not yet signed).
+    """
+    key = screen.public_key
+    if not key:
+        return {}
+    report = check_signatures(lines, key, max_unsigned=dt.timedelta.max)
+    wrong = [p for p in report.problems if p.kind in ("bad-signature", "wrong-key")]
+    if wrong:
+        note(screen, EventKind.BAD_SIGNATURE, f"{len(wrong)} checkpoint(s) of seq {timed[0].seq if timed else '?'}-"
+                                              f"{timed[-1].seq if timed else '?'} do not verify against the screen's "
+                                              f"key {key[:16]}…: {_describe(wrong)}; the records are kept as "
+                                              "received but are not vouched for by the screen",
+             evidence=b"\n".join(lines))
+    same = chain == screen.chain
+    signed_seq = screen.signed_seq if same else None
+    signed_at = screen.signed_at if same else None
+    unsigned_from = screen.unsigned_from if same else None
+    if report.signed_through is not None:
+        signed_seq = report.signed_through
+        point = next((r for r in timed if r.seq == signed_seq and r.kind == CHECKPOINT), None)
+        signed_at = aware(point.start) if point is not None else signed_at
+        later = [r.start for r in timed if r.seq > signed_seq]
+        unsigned_from = aware(min(later)) if later else None
+    elif unsigned_from is None and timed:
+        unsigned_from = aware(min(r.start for r in timed))
+    if signed_seq is not None and unsigned_from is not None and timed:
+        newest = aware(max(r.end for r in timed))
+        if newest - unsigned_from > MAX_UNSIGNED:
+            note(screen, EventKind.UNSIGNED, f"no valid checkpoint since seq {signed_seq}: the records from "
+                                             f"{local(unsigned_from):%Y-%m-%d %H:%M} to {local(newest):%H:%M} "
+                                             f"({(newest - unsigned_from).total_seconds() / 60:.0f} min) are not "
+                                             "signed by the screen's key (it signs every 10 minutes): its "
+                                             "checkpoints were removed, or something else wrote these records")
+    return {"signed_seq": signed_seq, "signed_at": signed_at, "unsigned_from": unsigned_from}
 
 
 EARLIEST = dt.datetime(2000, 1, 1)
