@@ -1,5 +1,6 @@
-"""Signed checkpoints in uploads: verified against the key the screen registered at enrolment;
-a bad signature or a long unsigned stretch is stored (the chain continues) but flagged, never silent."""
+"""Signed checkpoints in uploads: verified against the key the screen registered at enrolment; a
+checkpoint that does not verify refuses its batch (flagged, kept as evidence), a long unsigned
+stretch is flagged."""
 
 from __future__ import annotations
 
@@ -74,34 +75,37 @@ def test_a_signed_log_is_accepted_and_its_signing_state_shown(client: Client, ke
     assert f"已核对至第 {chain.records[-1].seq} 条记录" in page
 
 
-def test_a_forged_checkpoint_is_stored_but_flagged(client: Client, keyed: Any, tmp_path: Path,  # noqa: ANN401
+def test_a_forged_checkpoint_is_refused_and_flagged(client: Client, keyed: Any, tmp_path: Path,  # noqa: ANN401
                                                     make_user: Any) -> None:  # noqa: ANN401
     screen, token, key = keyed
     other = load_device_key(tmp_path / "someone-else")
     chain = signed_play(key, 0.5)
-    forged = signed_play(key, 0.5)  # the same records, its last checkpoint signed by another key in the screen's name
+    upload(client, token, "liuxi-01", chain.records[:40])
+    forged = signed_play(key, 0.5)  # the same records, the last checkpoint signed by another key in the screen's name
     forged.records = forged.records[:-1]
     checkpoint(forged, other, chain.records[-1].start, claimed=key.public_hex)
-    replies = upload(client, token, "liuxi-01", forged.records)
-    assert replies[0].status_code == 200  # it continues the chain: kept as evidence, not refused
+    reply = upload(client, token, "liuxi-01", forged.records[40:])[0]
+    assert reply.status_code == 409 and reply.json()["next_seq"] == 41
     [event] = alerts(screen, EventKind.BAD_SIGNATURE)
     assert "do not verify" in event.detail and event.evidence
     screen.refresh_from_db()
-    signed = [r.seq for r in forged.records if r.kind == CHECKPOINT]
-    assert screen.alerts == 1 and screen.signed_seq == signed[-2]  # the last one that verified
+    assert screen.chain_seq == 40 and screen.alerts == 1  # nothing of the batch stored, nothing received lost
     client.force_login(make_user("boss", is_superuser=True))
     assert "签名无效" in client.get("/fleet/s/liuxi-01/").content.decode()
+    assert upload(client, token, "liuxi-01", chain.records[40:])[0].json()["acked"] == chain.head[0]
+    screen.refresh_from_db()
+    assert screen.signed_seq == chain.head[0]
 
 
-def test_a_checkpoint_of_another_key_is_flagged(client: Client, keyed: Any, tmp_path: Path) -> None:  # noqa: ANN401
+def test_a_checkpoint_of_another_key_is_refused(client: Client, keyed: Any, tmp_path: Path) -> None:  # noqa: ANN401
     screen, token, _ = keyed
     other = load_device_key(tmp_path / "someone-else")
     chain = signed_play(other, 0.5)
-    assert upload(client, token, "liuxi-01", chain.records)[0].status_code == 200
+    assert upload(client, token, "liuxi-01", chain.records)[0].status_code == 409
     [event] = alerts(screen, EventKind.BAD_SIGNATURE)
     assert "not by the screen's key" in event.detail
     screen.refresh_from_db()
-    assert screen.signed_seq is None
+    assert screen.signed_seq is None and screen.chain_seq == 0
 
 
 def test_checkpoints_that_stop_coming_are_flagged(client: Client, keyed: Any) -> None:  # noqa: ANN401

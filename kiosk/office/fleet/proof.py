@@ -114,7 +114,10 @@ def receive(screen_id: int, batch: Received, remote: str | None = None) -> int:
                 chain, after, problems = screen.chain + 1, None, []
         if problems:
             raise BatchRefused(EventKind.BROKEN_CHAIN, _describe(problems), next_seq=screen.chain_seq + 1)
-        _append(screen, chain, after, new, batch.nonce, contact)
+        records = [parse_record(line) for line in new]
+        timed = [t for t in (_timed(r) for r in records) if t is not None]
+        signing = _signatures(screen, chain, new, timed)
+        _append(screen, chain, after, new, records, timed, batch.nonce, {**contact, **signing})
     return batch.last_seq
 
 
@@ -199,11 +202,10 @@ def local(when: dt.datetime) -> dt.datetime:
     return when.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
 
 
-def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Sequence[bytes], nonce: str,
-            contact: dict[str, Any]) -> None:
-    """Store the batch as received; fold the records whose times are possible into the timeline."""
-    records = [parse_record(line) for line in lines]
-    timed = [t for t in (_timed(r) for r in records) if t is not None]
+def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Sequence[bytes],
+            records: Sequence[Record], timed: Sequence[Record], nonce: str, contact: dict[str, Any]) -> None:
+    """Store the batch as received (its records parsed, those with possible times in ``timed``);
+    fold the records whose times are possible into the timeline."""
     now = timezone.now()
     start, end = (min(r.start for r in timed), max(r.end for r in timed)) if timed else (local(now), local(now))
     insert_rows(ProofBatch, _BATCH_FIELDS, [(screen.pk, chain, records[0].seq, records[-1].seq, records[-1].hash,
@@ -222,7 +224,7 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
         note(screen, EventKind.CHAIN_START, f"the first records received start at seq {records[0].seq}: older "
                                             "records were not sent to this office")
     updates: dict[str, Any] = {**contact, "chain": chain, "chain_seq": records[-1].seq, "chain_hash": records[-1].hash,
-                               "chain_open": False, **_signatures(screen, chain, lines, timed)}
+                               "chain_open": False}
     if timed:
         updates["proof_until"] = aware(end) if screen.proof_until is None else max(screen.proof_until, aware(end))
         if screen.proof_from is None or aware(start) < screen.proof_from:
@@ -231,15 +233,18 @@ def _append(screen: Screen, chain: int, after: tuple[int, str] | None, lines: Se
 
 
 def _signatures(screen: Screen, chain: int, lines: Sequence[bytes], timed: Sequence[Record]) -> dict[str, Any]:
-    """Check the batch's checkpoints against the key the screen registered at enrolment; the
-    screen's new signing state (nothing without a registered key).
+    """Check the batch's checkpoints against the key the screen registered at enrolment: the
+    screen's new signing state (nothing to check without a registered key).
 
-    The records are stored whatever their signatures say (they continue the chain, and a rewritten
-    log is evidence), but never silently: a checkpoint that does not verify (forged, signed by
-    another key, or records before it rewritten) is an alert on the screen's page, and so is a
-    stretch of records longer than the screen's signing interval allows after its newest valid
-    checkpoint (checkpoints removed).  Records before a chain's first checkpoint are vouched for by
-    it when it comes (a screen's log from before it signed is only shown as not yet signed).
+    A checkpoint that does not verify (forged, signed by another key, or records before it
+    rewritten) refuses the batch, kept as evidence on the screen's page, like a broken chain.
+    Records spanning longer than the screen's signing interval allows after the chain's newest
+    valid checkpoint (checkpoints removed) are stored, as there is nothing to verify, but are an
+    alert on the screen's page.  Records before a chain's first checkpoint wait for it: it
+    vouches for every record before it (a log from before the screen signed is not an alert).
+
+    Raises:
+        BatchRefused: a checkpoint does not verify.
     """
     key = screen.public_key
     if not key:
@@ -247,11 +252,9 @@ def _signatures(screen: Screen, chain: int, lines: Sequence[bytes], timed: Seque
     report = check_signatures(lines, key, max_unsigned=dt.timedelta.max)
     wrong = [p for p in report.problems if p.kind in ("bad-signature", "wrong-key")]
     if wrong:
-        note(screen, EventKind.BAD_SIGNATURE, f"{len(wrong)} checkpoint(s) of seq {timed[0].seq if timed else '?'}-"
-                                              f"{timed[-1].seq if timed else '?'} do not verify against the screen's "
-                                              f"key {key[:16]}…: {_describe(wrong)}; the records are kept as "
-                                              "received but are not vouched for by the screen",
-             evidence=b"\n".join(lines))
+        raise BatchRefused(EventKind.BAD_SIGNATURE, f"{len(wrong)} checkpoint(s) do not verify against the screen's "
+                                                    f"key {key[:16]}…: {_describe(wrong)}",
+                           next_seq=screen.chain_seq + 1)
     same = chain == screen.chain
     signed_seq = screen.signed_seq if same else None
     signed_at = screen.signed_at if same else None
@@ -295,7 +298,7 @@ def _timed(rec: Record) -> Record | None:
     return replace(rec, start=start, end=end, window=window)
 
 
-def _merge_spans(screen: Screen, records: list[Record], start: dt.datetime) -> None:
+def _merge_spans(screen: Screen, records: Sequence[Record], start: dt.datetime) -> None:
     min_gap = dt.timedelta(minutes=fleet_settings().min_gap_min)
     rows = select(Span, _SPAN_FIELDS, [("screen", "=", screen.pk), ("end", ">=", aware(start - min_gap))])
     stored = [timeline.Piece(r["kind"], local(r["start"]), local(r["end"]), r["feed"], r["item"], r["seconds"],
