@@ -90,6 +90,20 @@ def test_numbers_and_latin_words_stay_whole(word: str) -> None:
         assert any(word in line for line in lines), (k, lines)
 
 
+@pytest.mark.parametrize("aside", ["（社区）", "（7天）", "（应用程序）", "(App)"])
+def test_short_aside_in_brackets_stays_whole(aside: str) -> None:
+    for k in range(1, 12):
+        text = TEN[:k] + "各村" + aside + "。党组织书记是第一责任人"
+        assert any(aside in line for line in wrap(text)), k
+        inside = {m + i for m in range(len(text * 3)) if (text * 3).startswith(aside, m) for i in range(1, len(aside))}
+        pages = layout_notice(notice(Paragraph(text * 3)), 22 * STYLE.body_px + 2 * STYLE.margin_x, H, STYLE, fake)
+        cuts, at = [], 0
+        for line in [ln.text for p in pages for ln in p.lines()]:
+            at += len(line)
+            cuts.append(at)
+        assert at == len(text * 3) and not inside & set(cuts), (k, cuts)
+
+
 def test_spaces_break_latin_words_and_are_trimmed() -> None:
     lines = wrap_plain("open source kiosk player", 50, 10, fake)
     assert lines == ["open", "source", "kiosk", "player"]

@@ -16,7 +16,7 @@ STOPS = frozenset("、，。．：；！？")
 EM_CHAR = "中"
 #: where a table cell that lists things ("陈思喆、周子犇") may break
 LIST_SEPARATORS = "、，,；;／/ "
-#: a short aside in brackets, kept whole in a table cell ("（淼塘组）" "（第二季度）")
+#: a short aside in brackets, kept whole on a line ("（淼塘组）" "（第二季度）" "（社区）")
 ASIDE = r"[（(][^（）()]{1,6}[）)]"
 #: a date, time, number or amount kept whole in a table ("1996年12月" "486.5万元" "09:00-17:30")
 QUANTITY = r"[0-9０-９.,:：/\-—–~～至%‰年月日时分秒号元万亿千百角个名人户次项亩岁天期周整第]+"

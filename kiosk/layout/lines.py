@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from kiosk.layout.chars import CLOSING, OPENING, STOPS
+from kiosk.layout.chars import ASIDE, CLOSING, OPENING, STOPS
 from kiosk.layout.paragraph import Para
 from kiosk.layout.titles import balanced_lines
 from kiosk.layout.types import Element, ImageSize, Measure, TextLine, TextStyle
@@ -25,6 +25,7 @@ NO_END = frozenset("（《「『【〔〈〖［｛“‘([{")
 EPS = 0.01
 # A Latin word or number (1,920.00  98.5%  10:30  2026-10-08) | …… | —— | spaces | one char
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.,:/'_\-][A-Za-z0-9]+)*%?|…+|—+| +|.", re.DOTALL)
+_ASIDE = re.compile(ASIDE)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -49,6 +50,10 @@ def _find_clusters(text: str) -> tuple[list[tuple[int, int]], list[bool]]:
             out[-1] = (out[-1][0], e)  # push-in: keep with the previous cluster
         else:
             out.append((s, e))
+    for m in _ASIDE.finditer(text):  # a short aside in brackets stays whole: "各村（社区）" "（7天）。"
+        inside = [i for i, (s, e) in enumerate(out) if s < m.end() and e > m.start()]
+        if len(inside) > 1:
+            out[inside[0]:inside[-1] + 1] = [(out[inside[0]][0], out[inside[-1]][1])]
     return out, starts
 
 
