@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,18 @@ def make_stick(pub: Publisher, where: Path) -> Path:
     where.mkdir(parents=True)
     export_feed(pub.feed, where, pub.root_json)
     return where
+
+
+def unmount(volume: Path, elsewhere: Path) -> None:
+    """Take ``volume`` away in one step (then delete it outside the mount root).
+
+    A real unmount is atomic; deleting the stick's files where they are is not: a watcher scan
+    between two deletions sees the stick's ``kiosk-feed/`` changed (its mtime moves) and imports a
+    half-deleted stick ("no readable root metadata"), which on a loaded machine happened.
+    """
+    pulled = Path(tempfile.mkdtemp(prefix="unmounted-", dir=elsewhere))
+    os.rename(volume, pulled / volume.name)
+    shutil.rmtree(pulled)
 
 
 def state_tree(root: Path, metadata: bool = True) -> dict[str, bytes]:
@@ -59,7 +72,8 @@ class Screen:
         return volume
 
     def remove(self, volume: Path) -> None:
-        shutil.rmtree(volume)
+        """"Unmount" a stick: its folder leaves the mount root in one rename, as a mount point does."""
+        unmount(volume, self.mount_root.parent)
 
     def collect(self) -> list[UsbEvent]:
         self.events += self.service.importer.poll_events()
