@@ -11,6 +11,12 @@ watchdog observers on the roots (and on those user folders, never recursively, n
 stick) wake the scan at once; because a mount over an existing folder produces no event (and
 inotify may miss the first moments of a new mount point), the scan also runs every
 ``rescan_s`` seconds, and every ``hot_rescan_s`` for a few seconds after any event.
+
+A stick is reported only once it has **settled**: the identity of its ``kiosk-feed/`` (and of the
+``metadata/``, ``targets/`` and ``targets/images/`` folders in it) was the same at two scans at
+least ``settle_s`` apart.  A mount appears in one step and settles at the next fast rescan; a feed
+folder being copied onto a mounted stick, or deleted from it file by file, keeps changing and is
+not read half-written (it is imported once the copy is finished, and never while it is deleted).
 """
 
 from __future__ import annotations
@@ -34,7 +40,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ROOTS = (Path("/media"), Path("/run/media"), Path("/mnt"))
 MAX_CHILDREN = 64  # a folder with more entries is not a folder of mount points: not descended
-VolumeKey = tuple[int, int, int]  # st_dev, st_ino, st_mtime_ns of the volume's kiosk-feed/
+# st_dev, st_ino, st_mtime_ns of the volume's kiosk-feed/, then st_mtime_ns of each of SETTLE_DIRS (-1: absent)
+VolumeKey = tuple[int, ...]
+SETTLE_DIRS = ("metadata", "targets", "targets/images")  # where copying or deleting a feed writes
 
 
 @dataclass
@@ -44,11 +52,21 @@ class Scan:
 
 
 def _feed_key(folder: Path) -> VolumeKey | None:
+    feed = folder / FEED_DIR
     try:
-        st = os.lstat(folder / FEED_DIR)
+        st = os.lstat(feed)
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_mtime_ns) if stat.S_ISDIR(st.st_mode) else None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, *(_mtime(feed / sub) for sub in SETTLE_DIRS))
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return os.lstat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _subdirs(folder: Path, limit: int | None = None) -> list[Path]:
@@ -107,16 +125,19 @@ class UsbWatcher:
 
     def __init__(self, roots: Sequence[Path], on_insert: Callable[[Path], None],
                  on_remove: Callable[[Path], None] | None = None, *, rescan_s: float = 2.0,
-                 hot_rescan_s: float = 0.25, hot_for_s: float = 3.0, import_present: bool = True,
-                 use_watchdog: bool = True) -> None:
+                 hot_rescan_s: float = 0.25, hot_for_s: float = 3.0, settle_s: float = 0.2,
+                 import_present: bool = True, use_watchdog: bool = True) -> None:
         self.roots = [Path(r) for r in roots]
         self.on_insert, self.on_remove = on_insert, on_remove
         self.rescan_s, self.hot_rescan_s, self.hot_for_s = rescan_s, hot_rescan_s, hot_for_s
+        self.settle_s = settle_s
         self.import_present = import_present
         self.use_watchdog = use_watchdog
         self.scans = 0  # scans done so far (see wait_for_scans)
         self._scanned = threading.Condition()
-        self._known: dict[Path, VolumeKey] | None = None
+        self._scan_lock = threading.Lock()  # scan_once may also be called from another thread
+        self._known: dict[Path, VolumeKey] | None = None  # volumes reported (inserted) and their keys
+        self._settling: dict[Path, tuple[VolumeKey, float]] = {}  # new or changed: key, first seen (monotonic)
         self._hot_until = 0.0
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -150,8 +171,9 @@ class UsbWatcher:
 
     @property
     def hot(self) -> bool:
-        """True while rescanning often after a filesystem event (``hot_for_s`` seconds)."""
-        return time.monotonic() < self._hot_until
+        """True while rescanning often: after a filesystem event (``hot_for_s`` seconds) or
+        while a new or changed stick settles."""
+        return time.monotonic() < self._hot_until or bool(self._settling)
 
     def wait_for_scans(self, count: int, timeout: float) -> bool:
         """Block until ``count`` scans were done in total (False after ``timeout`` seconds)."""
@@ -175,29 +197,44 @@ class UsbWatcher:
                 self.scan_once()
             except Exception:  # a bug must not stop USB detection for good
                 log.exception("usb watcher scan failed")
-            hot = time.monotonic() < self._hot_until
-            self._wake.wait(self.hot_rescan_s if hot else self.rescan_s)
+            self._wake.wait(self.hot_rescan_s if self.hot else self.rescan_s)
             self._wake.clear()
 
     def scan_once(self) -> None:
-        """One scan: report volumes that appeared (or were replaced) and those that went away."""
-        scan = scan_roots(self.roots)
-        if self._observer is not None:
-            self._update_watches(scan.watch)
-        known, self._known = self._known, scan.volumes
-        if known is None:  # first scan
-            known = {} if self.import_present else dict(scan.volumes)
-        for volume, key in scan.volumes.items():
-            if known.get(volume) != key:
-                log.info("usb: feed stick at %s", volume)
-                self.on_insert(volume)
-        for volume in known.keys() - scan.volumes.keys():
-            log.info("usb: stick at %s removed", volume)
-            if self.on_remove is not None:
-                self.on_remove(volume)
+        """One scan: report volumes that appeared (or were replaced) and settled, and those that went away."""
+        with self._scan_lock:
+            self._scan_locked()
         with self._scanned:
             self.scans += 1
             self._scanned.notify_all()
+
+    def _scan_locked(self) -> None:
+        scan = scan_roots(self.roots)
+        now = time.monotonic()
+        if self._observer is not None:
+            self._update_watches(scan.watch)
+        if self._known is None:  # first scan
+            self._known = {} if self.import_present else dict(scan.volumes)
+        known = self._known
+        for volume, key in scan.volumes.items():
+            if known.get(volume) == key:
+                self._settling.pop(volume, None)
+                continue
+            seen = self._settling.get(volume)
+            if seen is None or seen[0] != key:
+                self._settling[volume] = (key, now)  # new, or still changing: look again soon
+            elif now - seen[1] >= self.settle_s:
+                del self._settling[volume]
+                known[volume] = key
+                log.info("usb: feed stick at %s", volume)
+                self.on_insert(volume)
+        for volume in self._settling.keys() - scan.volumes.keys():
+            del self._settling[volume]  # gone before it settled: never reported, so no removal either
+        for volume in known.keys() - scan.volumes.keys():
+            del known[volume]
+            log.info("usb: stick at %s removed", volume)
+            if self.on_remove is not None:
+                self.on_remove(volume)
 
     def _update_watches(self, wanted: list[Path]) -> None:
         observer = self._observer

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from usbkit import Screen, state_tree
+from usbkit import Screen, state_tree, unmount
 
 from kiosk.feed.store import Store
 from kiosk.usb import watcher as watcher_module
@@ -66,7 +66,7 @@ def test_watchdog_notices_a_stick_at_once(tmp_path: Path) -> None:
         assert watcher.wait_for_scans(1, 5.0)  # the root is watched from its first scan on
         os.rename(fake_stick(tmp_path / "stage"), root / "STICK")
         assert seen.wait(seen.inserted, 1, timeout=2.0) < 1.0  # not the 60 s rescan
-        shutil.rmtree(root / "STICK")
+        unmount(root / "STICK", tmp_path)
         seen.wait(seen.removed, 1, timeout=2.0)
     assert seen.inserted == [root / "STICK"] and seen.removed == [root / "STICK"]
 
@@ -108,14 +108,81 @@ def test_stick_present_at_start(tmp_path: Path) -> None:
 def test_same_folder_with_a_new_stick_between_two_scans(tmp_path: Path) -> None:
     root = tmp_path / "mnt"
     fake_stick(root / "usb")
-    with watching([root], rescan_s=60.0, use_watchdog=False) as (watcher, seen):
+    with watching([root], rescan_s=60.0, use_watchdog=False, settle_s=0.0) as (watcher, seen):
         seen.wait(seen.inserted, 1, timeout=2.0)
+        assert watcher.wait_until_calm(5.0)  # settled: the watcher's own next scan is 60 s away
         before = os.stat(root / "usb" / "kiosk-feed").st_mtime_ns
         shutil.rmtree(root / "usb" / "kiosk-feed")
         fake_stick(root / "usb")
         os.utime(root / "usb" / "kiosk-feed", ns=(before + 10**9, before + 10**9))  # a later stick, surely
         watcher.scan_once()
-    assert seen.inserted == [root / "usb", root / "usb"]
+        assert seen.inserted == [root / "usb"]  # changed: reported once it stays the same at the next scan
+        watcher.scan_once()
+    assert seen.inserted == [root / "usb", root / "usb"] and seen.removed == []
+
+
+def scans_by_hand(root: Path) -> UsbWatcher:
+    """A watcher whose scans the test makes (no thread); a stick settles at the next scan."""
+    return UsbWatcher([root], lambda v: None, rescan_s=60.0, settle_s=0.0, use_watchdog=False)
+
+
+def test_a_stick_deleted_file_by_file_is_not_imported_half_deleted(tmp_path: Path) -> None:
+    """The CI flake of test_same_stick_twice_is_already_up_to_date: a scan between two deletions of
+    a stick's files saw ``kiosk-feed/`` changed and imported what was left of it ("no readable
+    root metadata").  A stick that changes is now reported only once it stops changing."""
+    root = tmp_path / "media"
+    volume = fake_stick(root / "STICK")
+    (volume / "kiosk-feed" / "metadata" / "1.root.json").write_text("{}")
+    (volume / "kiosk-feed" / "targets" / "images").mkdir(parents=True)
+    seen = Seen()
+    watcher = scans_by_hand(root)
+    watcher.on_insert, watcher.on_remove = seen.insert, seen.remove
+    watcher.scan_once()
+    watcher.scan_once()
+    assert seen.inserted == [volume]
+    # what shutil.rmtree does, with a scan after each step
+    (volume / "kiosk-feed" / "metadata" / "1.root.json").unlink()
+    watcher.scan_once()
+    (volume / "kiosk-feed" / "metadata").rmdir()
+    watcher.scan_once()
+    (volume / "kiosk-feed" / "targets" / "images").rmdir()
+    watcher.scan_once()
+    (volume / "kiosk-feed" / "targets").rmdir()
+    watcher.scan_once()
+    assert seen.inserted == [volume] and seen.removed == []
+    (volume / "kiosk-feed").rmdir()
+    watcher.scan_once()
+    assert seen.inserted == [volume] and seen.removed == [volume]
+
+
+def test_a_feed_copied_onto_a_mounted_stick_is_imported_once_complete(tmp_path: Path) -> None:
+    root = tmp_path / "media"
+    volume = root / "STICK"
+    volume.mkdir(parents=True)
+    seen = Seen()
+    watcher = scans_by_hand(root)
+    watcher.on_insert = seen.insert
+    feed = volume / "kiosk-feed"
+    steps = [
+        lambda: (feed / "metadata").mkdir(parents=True),
+        lambda: (feed / "metadata" / "1.root.json").write_text("{}"),
+        lambda: (feed / "metadata" / "timestamp.json").write_text("{}"),
+        lambda: (feed / "targets").mkdir(),
+        lambda: (feed / "targets" / "a.bundle.json").write_text("{}"),
+        lambda: (feed / "targets" / "images").mkdir(),
+        lambda: (feed / "targets" / "images" / "b.jpg").write_bytes(b"x"),
+    ]
+    for n, step in enumerate(steps):
+        step()
+        for path in [feed, *(feed / sub for sub in watcher_module.SETTLE_DIRS)]:
+            if path.exists():  # every step shows, even where mtimes are coarse
+                os.utime(path, ns=(n * 10**9, n * 10**9))
+        watcher.scan_once()
+        assert seen.inserted == [], f"read while copying, after step {n}"
+    watcher.scan_once()
+    assert seen.inserted == [volume]
+    watcher.scan_once()
+    assert seen.inserted == [volume]
 
 
 def test_a_root_that_is_itself_the_stick(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
