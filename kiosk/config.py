@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import re
 import tomllib
@@ -38,6 +39,7 @@ from kiosk.touch.types import NavSettings
 if TYPE_CHECKING:
     from kiosk.feed.source import FeedSource
 
+log = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -351,6 +353,21 @@ class Config:
             return p
         base = Path.cwd() if self.source is None else self.source.parent
         return base / p
+
+
+def schedule_settings(config: Config) -> ScheduleSettings:
+    """What the schedule needs from the device config: the one copy the lobby, the LED board and the
+    office preview use.  An impossible combination (only a Config built in code has one: loading refuses
+    it) falls back to the default schedule settings."""
+    s = config.schedule
+    try:
+        return ScheduleSettings(audience=config.device.audience_enum, urgent_every=s.urgent_every,
+                                auto_base=s.auto_base, chars_per_second=s.chars_per_second,
+                                min_duration=s.min_duration, max_duration=s.max_duration,
+                                image_duration=s.image_duration, ticker_latest=config.ticker.latest)
+    except ScheduleError as e:
+        log.error("%s: %s; using the default schedule settings", config.source, e)
+        return ScheduleSettings(audience=config.device.audience_enum)
 
 
 STATE_DIR_DOC = ("Where sync state (verified bundles, TUF metadata, status) and the proof-of-display log are kept.\n"

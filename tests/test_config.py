@@ -18,7 +18,9 @@ from kiosk.config import (
     load_config,
     parse_config,
     read_config_file,
+    schedule_settings,
 )
+from kiosk.content.model import Audience
 from kiosk.schedule import ScheduleSettings
 from kiosk.touch.types import NavSettings
 
@@ -156,3 +158,19 @@ def test_unreadable_config(tmp_path: Path) -> None:
     bad.write_bytes("[device]\nsite = \"柳溪村\"\n".encode("gb18030"))
     with pytest.raises(ConfigError, match="not valid UTF-8"):
         load_config(bad)
+
+
+def test_schedule_settings_come_from_the_device_file(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, '[device]\naudience = "members"\n[schedule]\nurgent_every = 3\n'
+                                      'min_duration = 10\nmax_duration = 20\n[ticker]\nlatest = 4\n'))
+    settings = schedule_settings(cfg)
+    assert (settings.audience, settings.urgent_every, settings.min_duration, settings.max_duration,
+            settings.ticker_latest) == (Audience.MEMBERS, 3, 10, 20, 4)
+
+
+def test_schedule_settings_of_an_impossible_config_built_in_code_are_the_defaults(
+        caplog: pytest.LogCaptureFixture) -> None:
+    cfg = Config()
+    broken = dataclasses.replace(cfg, schedule=dataclasses.replace(cfg.schedule, min_duration=50, max_duration=20))
+    assert schedule_settings(broken) == ScheduleSettings()
+    assert "min_duration" in caplog.text and "using the default schedule settings" in caplog.text

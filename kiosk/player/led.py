@@ -14,13 +14,12 @@ from collections.abc import Sequence
 
 import pygame
 
-from kiosk.config import Config
+from kiosk.config import Config, schedule_settings
 from kiosk.content import Item
 from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Programme
 from kiosk.player.proof import Proof
-from kiosk.player.setup import schedule_settings
 from kiosk.render.fonts import FontSet
 from kiosk.render.led import LedParts, Line
 from kiosk.render.png import pixels_sha256

@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING
 import pygame
 
 from kiosk import strings
-from kiosk.config import Config
+from kiosk.config import Config, schedule_settings
 from kiosk.content import Content, Item, masthead
 from kiosk.player.layers import Layer, Now, Rects
 from kiosk.player.power import ScreenPower
 from kiosk.player.programme import Change, Programme
 from kiosk.player.proof import Proof
-from kiosk.player.setup import schedule_settings
 from kiosk.render.frame import LobbyParts
 from kiosk.render.look import Look
 from kiosk.render.prerender import Prerenderer

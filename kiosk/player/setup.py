@@ -6,7 +6,6 @@ import logging
 
 from kiosk.config import Config
 from kiosk.content import Content
-from kiosk.render.frame import schedule_settings  # noqa: F401 - one copy, shared with the office preview
 from kiosk.schedule import Playlist, load_playlists
 from kiosk.schedule.book import PlaylistBook
 

@@ -135,8 +135,8 @@ def _render(feed_name: str, content_toml: str, catalogue: str, item_id: str, ite
     write PNGs and preview.json."""
     import time
 
-    from kiosk.config import load_config
-    from kiosk.render.frame import notice_pngs, schedule_settings
+    from kiosk.config import load_config, schedule_settings
+    from kiosk.render.frame import notice_pngs
     from kiosk.render.led import led_preview
     from kiosk.schedule.playlist import AUTO
     from kiosk.schedule.scheduler import page_durations
