@@ -250,15 +250,48 @@ def test_the_playlist_validator_refuses_a_fifo(tmp_path: Path) -> None:
 
 
 def test_one_decoder_for_every_image_the_screen_draws() -> None:
-    """Logo, notice pictures, pictures in the text, touch detail: all through kiosk.render.images, whose
-    header check is kiosk.content.images.probe_image; nothing else in the screen's code decodes images."""
+    """Logo, notice pictures, pictures in the text, touch detail, the office's uploads and phone copies: only
+    kiosk.content.images opens an image (header checked against the limits first); the screen decodes through
+    kiosk.render.images.load_fitted, which opens through it."""
     import re
 
     root = Path(__file__).resolve().parents[1] / "kiosk"
-    decoders = re.compile(r"pygame\.image\.load\(|Image\.open\(|load_basic\(|image\.frombuffer\(")
+    decoders = re.compile(r"pygame\.image\.load\(|Image\.open\(|load_basic\(|image\.frombuffer\(|imread\(")
     found = {path.relative_to(root).as_posix() for path in root.rglob("*.py")
-             if "office" not in path.parts and decoders.search(path.read_text(encoding="utf-8"))}
-    assert found == {"content/images.py", "render/images.py"}
+             if decoders.search(path.read_text(encoding="utf-8"))}
+    assert found == {"content/images.py"}
+    users = {path.relative_to(root).as_posix() for path in root.rglob("*.py")
+             if "open_image(" in path.read_text(encoding="utf-8")}
+    assert users == {"content/images.py", "render/images.py", "office/authoring/uploads.py",
+                     "office/feedback/images.py"}
+
+
+def test_the_probe_reads_bytes_and_files_alike(tmp_path: Path) -> None:
+    """The office checks an upload's bytes with the same rule (and the same kinds of problem) as a screen's file."""
+    from kiosk.content.images import open_image
+
+    big = huge_png(tmp_path / "big.png", 30000, 30000).read_bytes()
+    with pytest.raises(ImageProblem) as info:
+        probe_image(big)
+    assert (info.value.kind, info.value.pixels) == ("pixels", 900_000_000)  # Pillow's own ceiling: no size given
+    with pytest.raises(ImageProblem) as info:
+        probe_image(huge_png(tmp_path / "long.png", 20001, 10).read_bytes())
+    assert (info.value.kind, info.value.size, info.value.pixels) == ("pixels", (20001, 10), 200_010)
+    with pytest.raises(ImageProblem) as info:
+        probe_image(b"<html>")
+    assert info.value.kind == "format"
+    with pytest.raises(ImageProblem) as info:
+        probe_image(big, Limits(image_bytes=1024))
+    assert info.value.kind == "file-size"
+    with pytest.raises(ImageProblem) as info:
+        probe_image(tmp_path / "nothing.png")
+    assert info.value.kind == "missing"
+    ok = tmp_path / "ok.png"
+    ok.write_bytes(random_image("ok", 500))
+    assert probe_image(ok.read_bytes()) == probe_image(ok)
+    with open_image(ok) as (image, checked):
+        assert image.size == (1, 1) and checked.pixels == 1 and checked.bytes == 500
+        image.load()
 
 
 def test_a_huge_logo_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
@@ -281,3 +314,21 @@ def test_a_huge_logo_is_refused_before_it_is_decoded(tmp_path: Path) -> None:
     assert code == 0, done.stderr
     assert "logo not shown" in done.stderr and "more than screens decode" in done.stderr
     assert peak_kib < 600 * 1024, f"peak {peak_kib // 1024} MB"
+
+
+def test_the_header_probe_decodes_no_pixels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow's getexif() on a PNG decodes the whole image to look for EXIF after the pixels: the probe (publish,
+    the office, the layout's image sizes) must not, neither for a PNG within the limits nor for one over them."""
+    from PIL import Image, ImageFile
+
+    def refuse(self: ImageFile.ImageFile) -> None:
+        raise AssertionError("the probe decoded the image")
+
+    small = tmp_path / "small.png"
+    Image.new("RGB", (300, 200), (200, 10, 10)).save(small)
+    over = huge_png(tmp_path / "over.png", 10000, 10000)  # 100 megapixels: over the limit, under Pillow's own
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+    assert probe_image(small).shown_size == (300, 200)
+    with pytest.raises(ImageProblem) as info:
+        probe_image(over)
+    assert info.value.kind == "pixels" and info.value.size == (10000, 10000)

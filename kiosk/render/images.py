@@ -2,7 +2,7 @@
 
 Every image a screen draws (the publisher's logo, a notice's pictures, a picture inside its text,
 the enlarged picture on a touch kiosk) comes through :func:`load_fitted`: the header is read and
-checked against the limits by :func:`kiosk.content.images.probe_image` before any pixel is decoded
+checked against the limits by :func:`kiosk.content.images.open_image` before any pixel is decoded
 (a 30000x30000 logo of 875 KB is refused, not decoded into gigabytes), JPEGs are decoded at a
 reduced scale close to the box (libjpeg's DCT scaling), EXIF orientation is applied.
 
@@ -14,41 +14,19 @@ from __future__ import annotations
 
 import functools
 import logging
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pygame
 
-from kiosk.content.images import ImageProblem, probe_image
-from kiosk.content.limits import LIMITS
-
-if TYPE_CHECKING:
-    from PIL import Image
+from kiosk.content.images import ImageProblem, open_image, probe_image
 
 log = logging.getLogger(__name__)
-
-MAX_PIXELS = LIMITS.image_pixels
 
 
 class ImageError(Exception):
     def __init__(self, path: Path, reason: str) -> None:
         self.path, self.reason = path, reason
         super().__init__(f"{path}: {reason}")
-
-
-def _open_reduced(path: Path, box: tuple[int, int]) -> Image.Image:
-    """Open (header checked) and decode at most about 2x the target size where the format allows."""
-    from PIL import Image
-
-    probe_image(path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # probe_image applied our limit
-        img = Image.open(path, formats=("PNG", "JPEG", "GIF", "BMP", "WEBP"))
-    if img.format == "JPEG":
-        # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: never the full bitmap for a huge photo.
-        img.draft("RGB", (box[0] * 2, box[1] * 2))
-    return img
 
 
 def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
@@ -58,7 +36,10 @@ def load_fitted(path: Path, box: tuple[int, int]) -> pygame.Surface:
     from PIL import Image, ImageOps, UnidentifiedImageError  # here: start-up need not pay for Pillow
 
     try:
-        with _open_reduced(path, box) as opened:
+        with open_image(path) as (opened, _):  # the header is checked against the limits first
+            if opened.format in ("JPEG", "MPO"):
+                # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 scale: never the full bitmap for a big photo
+                opened.draft("RGB", (box[0] * 2, box[1] * 2))
             img = ImageOps.exif_transpose(opened) or opened
             if img.mode not in ("RGB", "RGBA"):
                 img = img.convert("RGBA" if img.mode in ("LA", "P", "PA", "La", "RGBa") else "RGB")
@@ -99,4 +80,4 @@ def _header_size(path: str, size: int, mtime_ns: int) -> tuple[int, int] | None:
         info = probe_image(Path(path))
     except ImageProblem:
         return None
-    return (info.height, info.width) if info.orientation in (5, 6, 7, 8) else (info.width, info.height)
+    return info.shown_size

@@ -126,13 +126,28 @@ def test_bad_uploads_are_refused_with_a_reason(town: Office, data: bytes, messag
     assert not UploadedImage.objects.exists()
 
 
-def test_too_many_pixels_are_refused(town: Office, monkeypatch: Any) -> None:  # noqa: ANN401
-    import kiosk.render.images
+def long_png(width: int, height: int) -> bytes:
+    """A valid 1-bit PNG, all black: a few hundred KB even for 900 megapixels."""
+    import struct
+    import zlib
 
-    monkeypatch.setattr(kiosk.render.images, "MAX_PIXELS", 1000)
-    post = {**FORM, "nblocks": "3", "b2-kind": "image", "op": "save", "b2-file": upload("x.jpg", photo())}
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = zlib.compress((b"\0" * (1 + (width + 7) // 8)) * height, 9)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize(("size", "shown"), [((30000, 30000), "900,000,000 像素"), ((20001, 10), "20001×10")])
+def test_pictures_a_screen_would_refuse_are_refused_from_their_header(town: Office, size: tuple[int, int],
+                                                                      shown: str) -> None:
+    """The screen's own check (kiosk.content.images): too many pixels, or a side longer than a screen decodes."""
+    post = {**FORM, "nblocks": "3", "b2-kind": "image", "op": "save", "b2-file": upload("x.png", long_png(*size))}
     response = client_for(town, "drafter").post("/f/township/notices/new/", post)
-    assert "图片像素太多" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 422 and f"图片像素太多（{shown}）" in html and "每边不超过 20000 像素" in html
+    assert not UploadedImage.objects.exists()
 
 
 def test_only_drafters_write(town: Office) -> None:

@@ -2,7 +2,8 @@
 
 A screen's image may be a 1920-pixel photo of several hundred kilobytes; a phone shows it
 at most ~400 CSS pixels wide (800 device pixels).  The copy is made once from the feed's
-signed target (checked by the screen's rules at publishing; Pillow's decompression-bomb limit here), kept under
+signed target (checked by the screen's rules at publishing and again here, from its header, by
+:func:`kiosk.content.images.open_image`), kept under
 ``DIR/feedback/images/<sha256>-<width>.jpg`` and served as immutable: its name changes
 whenever the image does.
 """
@@ -29,8 +30,10 @@ def phone_copy(source: Path, cache: Path, name: str, width: int = PHONE_WIDTH) -
         return out
     from PIL import Image, ImageOps
 
+    from kiosk.content.images import ImageProblem, open_image
+
     try:
-        with Image.open(source) as opened:
+        with open_image(source) as (opened, _):  # the screen's header check (limits) before decoding
             if opened.format == "JPEG":
                 opened.draft("RGB", (width, width * opened.height // max(1, opened.width)))
             img = ImageOps.exif_transpose(opened)
@@ -44,7 +47,9 @@ def phone_copy(source: Path, cache: Path, name: str, width: int = PHONE_WIDTH) -
                 img = img.resize((width, max(1, round(img.height * width / img.width))), Image.Resampling.LANCZOS)
             buffer = io.BytesIO()
             img.save(buffer, "JPEG", quality=QUALITY, optimize=True, progressive=True)
-    except (OSError, ValueError, Image.DecompressionBombError) as e:
+    except ImageProblem as e:
+        raise ImageUnusable(f"{source.name}: {e.reason}") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as e:
         raise ImageUnusable(f"{source.name}: {e}") from None
     cache.mkdir(parents=True, exist_ok=True)
     fsutil.write_bytes(out, buffer.getvalue(), 0o644)
