@@ -250,9 +250,9 @@ def test_the_playlist_validator_refuses_a_fifo(tmp_path: Path) -> None:
 
 
 def test_one_decoder_for_every_image_the_screen_draws() -> None:
-    """Logo, notice pictures, pictures in the text, touch detail, the office's uploads and phone copies: only
-    kiosk.content.images opens an image (header checked against the limits first); the screen decodes through
-    kiosk.render.images.load_fitted, which opens through it."""
+    """Logo, notice pictures, pictures in the text, touch detail, the office's uploads, phone copies and
+    screens' screenshots: only kiosk.content.images opens an image (header checked against the limits
+    first); the screen decodes through kiosk.render.images.load_fitted, which opens through it."""
     import re
 
     root = Path(__file__).resolve().parents[1] / "kiosk"
@@ -263,7 +263,7 @@ def test_one_decoder_for_every_image_the_screen_draws() -> None:
     users = {path.relative_to(root).as_posix() for path in root.rglob("*.py")
              if "open_image(" in path.read_text(encoding="utf-8")}
     assert users == {"content/images.py", "render/images.py", "office/authoring/uploads.py",
-                     "office/feedback/images.py"}
+                     "office/feedback/images.py", "office/fleet/api.py"}
 
 
 def test_the_probe_reads_bytes_and_files_alike(tmp_path: Path) -> None:
